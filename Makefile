@@ -1,0 +1,17 @@
+# The few commands people run. Everything installs into .venv.
+.PHONY: install lint test eval bench
+
+install:
+	python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+test:
+	.venv/bin/pytest -q
+
+eval:
+	.venv/bin/jobmatch eval ../shared/eval/postings.jsonl ../shared/eval/labels.jsonl
+
+bench:
+	.venv/bin/python bench/throughput.py

@@ -1,0 +1,86 @@
+import pytest
+from helpers import OTHERS, PROFILES
+
+from matching import ModelError, RoleMatcher, posting_from_dict
+
+
+def fitted(**params):
+    return RoleMatcher(**params).fit(PROFILES, OTHERS)
+
+
+def post(title, description="", pid="p"):
+    return posting_from_dict({"id": pid, "title": title, "description": description})
+
+
+def test_ranks_every_role_best_first_with_scores_in_unit_interval():
+    ranking = fitted().rank(post("Senior ML Platform Engineer", "Own our feature store and model registry."))
+    assert ranking.matched
+    assert ranking.best.role == "ml-platform-engineer"
+    scores = [r.score for r in ranking.roles]
+    assert scores == sorted(scores, reverse=True)
+    assert {r.role for r in ranking.roles} == {p.role for p in PROFILES}
+    assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_title_decides_between_close_roles():
+    matcher = fitted()
+    assert matcher.rank(post("Machine Learning Infrastructure Engineer", "")).best.role == "ml-infrastructure-engineer"
+    assert matcher.rank(post("Machine Learning Engineer", "")).best.role == "ml-engineer"
+
+
+def test_unrelated_posting_is_no_match_but_keeps_the_ranking():
+    ranking = fitted().rank(post("Registered Nurse", "Patient care on night shifts, medication administration."))
+    assert not ranking.matched
+    assert ranking.other_job == "Registered Nurse"
+    assert len(ranking.roles) == len(PROFILES)
+
+
+def test_threshold_is_a_parameter():
+    posting = post("Machine Learning Engineer", "Train ranking models in PyTorch.")
+    assert fitted().rank(posting).matched
+    assert not fitted(threshold=0.999).rank(posting).matched
+
+
+def test_ties_are_broken_by_role_id():
+    ranking = fitted().rank(post("Plumber", "Fix pipes."))  # shares no word with any role
+    assert [r.score for r in ranking.roles] == [0.0, 0.0, 0.0]
+    assert [r.role for r in ranking.roles] == sorted(p.role for p in PROFILES)
+
+
+def test_deterministic_and_batch_equals_one_at_a_time():
+    postings = [post("ML Engineer", "PyTorch ranking", "a"), post("Nurse", "patients", "b")]
+    matcher = fitted()
+    assert matcher.rank_many(postings) == [matcher.rank(p) for p in postings]
+    assert fitted().rank_many(postings) == matcher.rank_many(postings)
+
+
+def test_explanation_lists_terms_the_posting_shares_with_the_role():
+    ranking = fitted().rank(post("ML Infrastructure Engineer", "We run GPU clusters and CUDA kernels."))
+    terms = [term for term, _ in ranking.explanation]
+    assert terms, "a match explains itself"
+    assert {"gpu", "cuda"} & set(terms) or "infrastructure" in terms
+    weights = [w for _, w in ranking.explanation]
+    assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+
+
+def test_model_version_changes_with_seeds_and_parameters_only():
+    base = fitted().model_version_
+    assert fitted().model_version_ == base
+    assert fitted(threshold=0.5).model_version_ != base
+    changed = [*PROFILES[:2], PROFILES[2].__class__(**{**PROFILES[2].__dict__, "content_hash": "edited"})]
+    assert RoleMatcher().fit(changed, OTHERS).model_version_ != base
+
+
+def test_scoring_does_not_refit():
+    matcher = fitted()
+    before = (matcher.role_body_.copy(), matcher.body_idf_.copy(), matcher.model_version_)
+    matcher.rank_many([post("ML Engineer", "brand new words zyzzyva quux")])
+    assert (matcher.role_body_ != before[0]).nnz == 0
+    assert (matcher.body_idf_ == before[1]).all() and matcher.model_version_ == before[2]
+
+
+def test_unfitted_and_empty_fit_are_errors():
+    with pytest.raises(ModelError, match="not fitted"):
+        RoleMatcher().rank(post("ML Engineer"))
+    with pytest.raises(ModelError, match="no role profiles"):
+        RoleMatcher().fit([], OTHERS)

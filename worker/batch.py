@@ -1,0 +1,122 @@
+"""`jobmatch batch`: a JSONL feed in, one result line out per line in, streamed in chunks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from matching import Classifier, rejected_result
+
+__all__ = ["BatchSummary", "classify_stream", "iter_result_chunks", "read_records"]
+
+CHUNK_SIZE = 256  # postings per vectorised call: large enough to amortise, small enough to stream
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run produced: counts per verdict and role, and where rejections came from."""
+
+    total: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    roles: Counter[str] = field(default_factory=Counter)
+    rejected_lines: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.total += 1
+        self.statuses[result["status"]] += 1
+        if result["status"] == "matched":
+            self.roles[result["role"]] += 1
+        elif result["status"] == "rejected":
+            self.rejected_lines.append((result.get("line"), result["error"]))
+
+    def render(self) -> str:
+        lines = [f"{self.total} postings: " + ", ".join(
+            f"{self.statuses[s]} {s}" for s in ("matched", "no_match", "rejected")
+        )]  # fmt: skip
+        for role, count in sorted(self.roles.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"  {count:>7}  {role}")
+        for line, error in self.rejected_lines[:20]:
+            lines.append(f"  rejected: {error}" if line is None or f"line {line}" in error
+                         else f"  rejected line {line}: {error}")  # fmt: skip
+        if len(self.rejected_lines) > 20:
+            lines.append(f"  ... and {len(self.rejected_lines) - 20} more rejected lines")
+        return "\n".join(lines)
+
+
+def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
+    """(line number, decoded JSON or the decoding error) for every non-blank line of a JSONL stream."""
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, _Undecodable(f"not valid JSON: {exc.msg} at column {exc.colno}")
+
+
+class _Undecodable:
+    """A line that is not JSON; the classifier turns it into a `rejected` result with this reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _chunks(records: Iterable[tuple[int, object]], size: int) -> Iterator[list[tuple[int, object]]]:
+    chunk: list[tuple[int, object]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def classify_chunk(classifier: Classifier, chunk: list[tuple[int, object]]) -> list[dict[str, Any]]:
+    """Results for one chunk of (line, record), in order; undecodable lines are rejected with their line."""
+    decodable = [(line, record) for line, record in chunk if not isinstance(record, _Undecodable)]
+    results = iter(classifier.classify_records(decodable))
+    out = []
+    for line, record in chunk:
+        if isinstance(record, _Undecodable):
+            out.append(rejected_result(None, f"line {line}: {record.reason}",
+                                       model_version=classifier.model_version, line=line))  # fmt: skip
+        else:
+            out.append(next(results))
+    return out
+
+
+def iter_result_chunks(classifier: Classifier, records: Iterable[tuple[int, object]]) -> Iterator[list[dict[str, Any]]]:
+    """Results chunk by chunk, in input order: memory stays flat however long the feed."""
+    for chunk in _chunks(records, CHUNK_SIZE):
+        yield classify_chunk(classifier, chunk)
+
+
+def classify_stream(
+    classifier: Classifier,
+    records: Iterable[tuple[int, object]],
+    out: IO[str],
+    *,
+    progress: bool = False,
+    total: int | None = None,
+) -> BatchSummary:
+    """Classify records, writing one JSON line per record in input order, and summarise the run."""
+    summary = BatchSummary()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
+    for results in iter_result_chunks(classifier, records):
+        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+        for result in results:
+            summary.add(result)
+        if bar is not None:
+            bar.update(len(results))
+    if bar is not None:
+        bar.close()
+    return summary
