@@ -63,11 +63,21 @@ def _is_pay_range(band: SalaryBand) -> bool:
     return band.unit == "amount" and band.component is None and (band.low is not None or band.high is not None)
 
 
+def _in_salary_section(band: SalaryBand) -> bool:
+    return bool(band.section) and band.section[0].lower().startswith("salary")
+
+
 def _pick(bands: Sequence[SalaryBand]) -> SalaryBand:
-    """Primary first, then a full range, then base pay, then the earliest line."""
+    """From the dedicated salary section first, then primary, a full range, base pay, the earliest line."""
     return min(
         bands,
-        key=lambda b: (not b.primary, b.low is None or b.high is None, b.basis != "base", b.line),
+        key=lambda b: (
+            not _in_salary_section(b),
+            not b.primary,
+            b.low is None or b.high is None,
+            b.basis != "base",
+            b.line,
+        ),
     )
 
 
@@ -77,10 +87,10 @@ def _choose(profile: RoleProfile, level: str | None) -> tuple[SalaryBand, str | 
     unleveled = [b for b in role if not b.levels]
     if level is not None:
         exact = [b for b in leveled if level in b.levels]
+        if profile.title_level == level:
+            exact += unleveled  # the document's own level, stated by its title ("Senior ... Architect")
         if exact:
             return _pick(exact), level, None
-        if unleveled and profile.title_level == level:
-            return _pick(unleveled), level, None  # the document's own level, stated by its title
         if leveled:
             distance = {b.line: min(abs(LEVELS.index(x) - LEVELS.index(level)) for x in b.levels) for b in leveled}
             nearest = min(distance.values())

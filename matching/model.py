@@ -167,6 +167,9 @@ class RoleMatcher:
         self.name_starts_ = np.searchsorted(owners, np.arange(len(ordered) + len(other_roles)))
         self.body_terms_ = np.asarray(self._body.get_feature_names_out())
         self.title_terms_ = np.asarray(self._titles.get_feature_names_out())
+        # Dense copies for the explanation's lookups (a few hundred KB): sparse row slicing per posting costs more.
+        self.dense_roles_ = self.role_body_.toarray()
+        self.dense_names_ = self.names_.toarray()
         self.model_version_ = self._version(ordered, reference_hash)
         return self
 
@@ -287,8 +290,8 @@ class RoleMatcher:
         """Per-term shares of the top score: posting weight x role weight x view weight, largest first."""
         contributions: dict[str, float] = {}
         for view, weight, vector, terms in (
-            (title, self.title_weight, self._dense_names[name], self.title_terms_),
-            (body, 1 - self.title_weight, self._dense_roles[role], self.body_terms_),
+            (title, self.title_weight, self.dense_names_[name], self.title_terms_),
+            (body, 1 - self.title_weight, self.dense_roles_[role], self.body_terms_),
         ):
             start, stop = view.indptr[row], view.indptr[row + 1]
             columns = view.indices[start:stop]
@@ -302,13 +305,3 @@ class RoleMatcher:
                 contributions[term] = contributions.get(term, 0.0) + float(shares[index])
         best = sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0]))[: self.explain_terms]
         return tuple((term, round(value, 4)) for term, value in best)
-
-    @property
-    def _dense_roles(self) -> np.ndarray:
-        dense: np.ndarray = self.__dict__.setdefault("_dense_roles_cache", self.role_body_.toarray())
-        return dense
-
-    @property
-    def _dense_names(self) -> np.ndarray:
-        dense: np.ndarray = self.__dict__.setdefault("_dense_names_cache", self.names_.toarray())
-        return dense

@@ -422,6 +422,7 @@ _NOT_PAY_RE = re.compile(
     re.I,
 )
 _CONTEXT_BEFORE_MARKER = 400
+_CONTEXT_AFTER_MARKER = 300
 _ANY_MARKER_RE = re.compile(
     rf"[$€£₹¥₩₱₦]|zł|(?<![A-Za-z])(?:{_CODE_ALT}|Rs)(?![A-Za-z])|(?i:\b(?:euros?|pounds|rupees|dollars?)\b)"
 )
@@ -449,12 +450,32 @@ def find_pay_in_text(text: str) -> StatedPay | None:
     and nothing saying it is something else (a stipend, funding, revenue, a bonus, "$10M", "401(k)").
     A lone figure also needs a stated period or a yearly size. Returns None when nothing qualifies.
     """
-    marker = _ANY_MARKER_RE.search(text)
-    if marker is None:
-        return None  # no currency marker anywhere: nothing below could qualify, skip the full scan
-    # Nothing before the first marker's context can start a qualifying figure (pay words are looked for
-    # at most 250 characters back, an unmarked low pairs with a marked high at most 60 characters on).
-    norm = _normalise(text[max(0, marker.start() - _CONTEXT_BEFORE_MARKER) :])
+    for start, stop in _marker_windows(text):
+        pay = _first_pay(text, start, _normalise(text[start:stop]))
+        if pay is not None:
+            return pay
+    return None
+
+
+def _marker_windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of `text` around its currency markers, merged where they overlap, in order.
+
+    Only these can hold a qualifying figure: one needs a marker on itself or on the figure it pairs with
+    (at most 60 characters on), and its context reaches at most 250 characters back and 90 on.
+    """
+    windows: list[tuple[int, int]] = []
+    for marker in _ANY_MARKER_RE.finditer(text):
+        start = max(0, marker.start() - _CONTEXT_BEFORE_MARKER)
+        stop = marker.end() + _CONTEXT_AFTER_MARKER
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], stop)
+        else:
+            windows.append((start, stop))
+    return windows
+
+
+def _first_pay(text: str, base: int, norm: str) -> StatedPay | None:
+    """The first qualifying pay in `norm`, the normalised copy of `text[base:...]`."""
     for first, second in _pairs(norm, _scan(norm)):
         both = (first,) if second is None else (first, second)
         if first.big or not any(f.marked for f in both):
@@ -477,7 +498,8 @@ def find_pay_in_text(text: str) -> StatedPay | None:
             continue
         currency = _currency(both, after, None)
         lead = _tail(norm[max(0, first.start - 120) : first.start], _SENTENCE_BREAK_RE).lstrip()
-        source = text[first.start - len(lead) : end]  # `norm` keeps offsets, so quote the original words
+        # `norm` keeps offsets into its stretch of `text`, so quote the original words
+        source = text[base + first.start - len(lead) : base + end]
         pay = _build(norm, first, second, currency=currency, period=period, source=source)
         if second is None and period is None and pay.period != "year":
             continue  # "$500" with no period is more likely a perk than a month's pay

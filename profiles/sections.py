@@ -119,7 +119,7 @@ def is_salary_heading(heading: str) -> bool:
 
 
 def is_related_heading(heading: str) -> bool:
-    """ "Related Roles", "Comparison to Related Roles": sections about other roles."""
+    """Whether a heading is about other roles ("Related Roles", "Comparison to Related Roles")."""
     return bool(re.search(r"(?i)\brelated roles?\b", heading))
 
 
