@@ -95,14 +95,15 @@ def render_evaluation(ev: Evaluation, *, misses: bool = False) -> str:
         ("band covers stated pay", f"{ev.band_covers_pay:.3f}  (of {ev.band_pay_postings} in scope, USD)"),
     ]
     out = [f"{name:<28} {value}" for name, value in rows]
-    labels = sorted({a for a, _ in ev.confusion})
-    predicted = sorted({b for _, b in ev.confusion})
+    names = sorted({a for a, _ in ev.confusion} | {b for _, b in ev.confusion})
+    keys = {name: f"R{i}" for i, name in enumerate((n for n in names if n != "none"), start=1)}
+    keys["none"] = "none"
     out.append("")
     out.append("confusion (rows: label, columns: predicted)")
-    width = max(len(p) for p in predicted) if predicted else 4
-    out.append(" " * 10 + " ".join(f"{p[:width]:>{width}}" for p in predicted))
-    for label in labels:
-        out.append(f"{label[:9]:<10}" + " ".join(f"{ev.confusion[(label, p)]:>{width}}" for p in predicted))
+    out.append("      " + "".join(f"{keys[n]:>6}" for n in names))
+    for label in names:
+        out.append(f"{keys[label]:<6}" + "".join(f"{ev.confusion[(label, p)]:>6}" for p in names))
+    out.extend(f"  {keys[n]:<5} {n}" for n in names if n != "none")
     if misses:
         out.append("")
         out.extend(f"miss {m['id']}: label {m['label']} (also {m['also']}) predicted {m['predicted']}: {m['title']}"

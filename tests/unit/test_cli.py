@@ -63,7 +63,7 @@ def test_batch_writes_one_line_per_input_line_in_order(capsys, tmp_path):
     assert "rejected" in err and "postings:" in err
 
 
-def test_batch_reads_stdin_and_reports_an_unreadable_feed(capsys, tmp_path, monkeypatch):
+def test_batch_reports_an_unreadable_feed(capsys, tmp_path):
     code, _, err = run(capsys, "batch", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "o.jsonl"))
     assert code == 2 and "missing.jsonl" in err
 
