@@ -68,11 +68,13 @@ def _in_salary_section(band: SalaryBand) -> bool:
 
 
 def _pick(bands: Sequence[SalaryBand]) -> SalaryBand:
-    """From the dedicated salary section first, then primary, a full range, base pay, the earliest line."""
+    """From the dedicated salary section first, then one that states its level, then primary, a full
+    range, base pay, the earliest line."""
     return min(
         bands,
         key=lambda b: (
             not _in_salary_section(b),
+            not b.levels,
             not b.primary,
             b.low is None or b.high is None,
             b.basis != "base",

@@ -55,7 +55,7 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
         try:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, _Undecodable(f"not valid JSON: {exc.msg} at column {exc.colno}")
+            yield number, _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
 
 
 class _Undecodable:

@@ -39,3 +39,9 @@ def test_backend_west_coast_premium_is_applied_and_cited(profiles):
     assert (band.low, band.high) == (120_000 * 1.1, 180_000 * 1.3)
     assert band.adjustment["label"].startswith("West Coast")
     assert ("003_528af5dccf2230f7.txt", 171) in band.sources
+
+
+def test_a_band_stating_the_level_beats_an_unleveled_one_in_the_same_section(profiles):
+    band = expected_band(find_profile(profiles, "000"), "staff", None)
+    assert (band.low, band.high, band.open_ended) == (160_000, 210_000, True)
+    assert band.sources == (("000_23e47e2845757334.txt", 157),)
