@@ -1,4 +1,5 @@
-"""Text normalisation shared by the matcher's fit and transform: HTML to text, domain phrases, tokens."""
+"""Text for the matcher: descriptions to plain text (the one implementation, sources use it too), domain
+phrases, tokens."""
 
 from __future__ import annotations
 
@@ -8,29 +9,89 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["html_to_text", "normalize", "title_phrases", "title_terms", "tokenize"]
+__all__ = [
+    "html_to_text",
+    "looks_like_html",
+    "markup_to_text",
+    "normalize",
+    "plain_text",
+    "title_phrases",
+    "title_terms",
+    "to_text",
+    "tokenize",
+]
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|<!--")
 _ESCAPED_TAG = re.compile(r"&lt;\s*/?\s*[a-zA-Z]")
-_BLANK_RUNS = re.compile(r"[ \t\r\f\v]+")
-_NEWLINE_RUNS = re.compile(r"\n\s*\n+")
+
+# Elements that start a new line of text. Table cells only get a space between them.
+_BLOCK_TAGS = (
+    "address, article, aside, blockquote, br, dd, details, div, dl, dt, figcaption, figure, footer, "
+    "form, h1, h2, h3, h4, h5, h6, header, hr, li, main, nav, ol, p, pre, section, summary, table, "
+    "tbody, thead, tfoot, tr, ul"
+)
+_CELL_TAGS = "td, th"
+_DROPPED_TAGS = "script, style, noscript, template"
+# A character no feed sends (Unicode private use), inserted as "line break here" before the text is
+# flattened: flattening has to fold the markup's own newlines into spaces, as a browser does.
+_BREAK = "\ue000"
+# Only well-known tag names count as markup, so "if a<b and c>d" in plain text stays plain text.
+_TAG = re.compile(
+    r"</?(?:a|abbr|article|b|blockquote|br|center|code|dd|div|dl|dt|em|font|h[1-6]|hr|i|img|li|ol|p|pre"
+    r"|section|small|span|strong|sub|sup|table|tbody|td|th|thead|tr|u|ul)(?:\s[^<>]*)?/?>|<!--",
+    re.IGNORECASE,
+)
+# Only runs that need folding (two or more, or a tab or odd space): matching every single space is slow.
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_LINE_EDGES = re.compile(r" ?\n ?")
+
+
+def markup_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: entities decoded, one line per block (p, li, h2, br...)."""
+    if not markup:
+        return ""
+    tree = LexborHTMLParser(markup.replace(_BREAK, " "))
+    for node in tree.css(_DROPPED_TAGS):
+        node.decompose()
+    for node in tree.css(_BLOCK_TAGS):
+        node.insert_before(_BREAK)
+        node.insert_after(_BREAK)
+    for node in tree.css(_CELL_TAGS):
+        node.insert_after(" ")
+    top = tree.body if tree.body is not None else tree.root
+    if top is None:
+        return ""
+    flat = top.text(deep=True, separator="")
+    lines = (" ".join(chunk.split()) for chunk in flat.split(_BREAK))
+    return "\n".join(line for line in lines if line)
+
+
+def plain_text(text: str) -> str:
+    """Tidy plain text: entities decoded, spaces folded, lines stripped, at most one blank line in a row."""
+    # Whole-text passes, not a loop over lines: this runs on every posting of a feed.
+    if "&" in text:
+        text = html.unescape(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
+    return _BLANK_RUNS.sub("\n\n", text).strip()
+
+
+def looks_like_html(text: str) -> bool:
+    """True when `text` has at least one tag or comment in it."""
+    return _TAG.search(text) is not None
+
+
+def to_text(value: str) -> str:
+    """A description as plain text, whether it came as HTML or as text already."""
+    return markup_to_text(value) if looks_like_html(value) else plain_text(value)
 
 
 def html_to_text(text: str) -> str:
-    """Plain text of an HTML (or entity-escaped HTML) description; plain text passes through unchanged."""
-    if _ESCAPED_TAG.search(text) and not _TAG.search(text):
-        text = html.unescape(text)  # Greenhouse-style: the markup itself is entity-escaped
-    if not _TAG.search(text):
-        return html.unescape(text) if "&" in text else text
-    tree = LexborHTMLParser(text)
-    for node in tree.css("script, style"):
-        node.decompose()
-    root = tree.body or tree.root
-    if root is None:
-        return ""
-    plain = root.text(deep=True, separator="\n", strip=True)
-    plain = _BLANK_RUNS.sub(" ", plain)
-    return _NEWLINE_RUNS.sub("\n", plain).strip()
+    """Plain text of a description that may be HTML, entity-escaped HTML (Greenhouse), or text already."""
+    if _ESCAPED_TAG.search(text) and not looks_like_html(text):
+        text = html.unescape(text)  # the markup itself is entity-escaped: unescape once, then strip
+    return to_text(text)
 
 
 # Domain phrases folded to one token before tokenising, so "machine learning", "ML" and "ML-Ops" meet.

@@ -11,6 +11,8 @@ from typing import Any
 import feedparser
 import httpx
 
+from matching.text import to_text
+
 from .base import FetchResult, FetchState, Options, Posting, SourceConfig
 from .errors import SourceFormatError
 from .http import FetchPolicy
@@ -25,7 +27,6 @@ from .records import (
     require_text,
     type_name,
 )
-from .text import to_text
 
 __all__ = ["FeedSource"]
 

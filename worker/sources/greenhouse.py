@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from matching.text import markup_to_text
+
 from .base import FetchResult, FetchState, Options, Posting, SourceConfig
 from .errors import SourceFormatError
 from .http import FetchPolicy
@@ -36,7 +38,6 @@ from .records import (
     require_text,
     type_name,
 )
-from .text import html_to_text
 
 __all__ = ["GREENHOUSE_API", "GreenhouseSource"]
 
@@ -125,7 +126,7 @@ class GreenhouseSource:
             own_id,
             title,
             # Greenhouse escapes the HTML itself ("&lt;p&gt;"): unescape once, then read it as HTML.
-            description=html_to_text(html.unescape(content)) if content else "",
+            description=markup_to_text(html.unescape(content)) if content else "",
             company=self.company,
             location=optional_text(context, dig(job, "location.name"), "location"),
             url=optional_text(context, job.get("absolute_url"), "url"),

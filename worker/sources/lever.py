@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from matching.text import markup_to_text, plain_text
+
 from .base import FetchResult, FetchState, Options, Posting, SourceConfig
 from .errors import SourceFormatError
 from .http import FetchPolicy
@@ -33,7 +35,6 @@ from .records import (
     require_text,
     type_name,
 )
-from .text import html_to_text, plain_text
 
 __all__ = ["LEVER_HOSTS", "LeverSource"]
 
@@ -147,7 +148,7 @@ def _html_or_plain(item: dict[str, Any], key: str) -> str:
     """The HTML field as text, or its `...Plain` twin when the HTML one is absent."""
     markup = item.get(key)
     if isinstance(markup, str) and markup.strip():
-        return html_to_text(markup)
+        return markup_to_text(markup)
     plain = item.get(f"{key}Plain")
     return plain_text(plain) if isinstance(plain, str) else ""
 
@@ -160,7 +161,7 @@ def _description(item: dict[str, Any]) -> str:
         if isinstance(block, dict):
             heading, content = block.get("text"), block.get("content")
             heading = heading.strip() if isinstance(heading, str) else ""
-            body = html_to_text(content) if isinstance(content, str) else ""
+            body = markup_to_text(content) if isinstance(content, str) else ""
             parts.append("\n".join(part for part in (heading, body) if part))
     parts.append(_html_or_plain(item, "additional"))
     return "\n".join(part for part in parts if part)
@@ -169,7 +170,7 @@ def _description(item: dict[str, Any]) -> str:
 def _pay(context: RecordContext, item: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     """`salaryRange` as `salary`; otherwise the salary description, if any, as `salary_text`."""
     described = item.get("salaryDescriptionPlain") or item.get("salaryDescription")
-    fallback = html_to_text(described) if isinstance(described, str) and described.strip() else None
+    fallback = markup_to_text(described) if isinstance(described, str) and described.strip() else None
     pay = item.get("salaryRange")
     if not pay:
         return None, fallback

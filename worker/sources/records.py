@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from matching.text import to_text
+
 from .base import FetchResult, FetchState, Posting, RecordError
 from .errors import SourceFormatError
-from .text import to_text
 
 __all__ = [
     "MAPPABLE_FIELDS",

@@ -6,8 +6,8 @@ import html
 
 import pytest
 
+from matching.text import looks_like_html, markup_to_text, plain_text, to_text
 from worker.sources.records import dig, make_salary, posted_at
-from worker.sources.text import html_to_text, looks_like_html, plain_text, to_text
 
 pytestmark = pytest.mark.timeout(5)
 
@@ -17,31 +17,31 @@ def test_blocks_and_list_items_become_lines() -> None:
         "<h2>About</h2><p>We build\n   <b>pipelines</b>.</p>"
         "<ul><li>Python</li><li>SQL<br>dbt</li></ul><div>Apply &amp; join!</div>"
     )
-    assert html_to_text(markup) == "About\nWe build pipelines.\nPython\nSQL\ndbt\nApply & join!"
+    assert markup_to_text(markup) == "About\nWe build pipelines.\nPython\nSQL\ndbt\nApply & join!"
 
 
 def test_scripts_styles_and_comments_are_dropped() -> None:
     markup = "<style>p{color:red}</style><p>Visible</p><script>alert(1)</script><!-- hidden -->"
-    assert html_to_text(markup) == "Visible"
+    assert markup_to_text(markup) == "Visible"
 
 
 def test_entities_and_non_breaking_spaces_are_decoded() -> None:
-    assert html_to_text("<p>R&amp;D&nbsp;team &lt;3 &#8212; caf&eacute;</p>") == "R&D team <3 — café"
+    assert markup_to_text("<p>R&amp;D&nbsp;team &lt;3 &#8212; caf&eacute;</p>") == "R&D team <3 — café"
 
 
 def test_table_cells_are_spaced_and_rows_split() -> None:
-    assert html_to_text("<table><tr><td>Level</td><td>L5</td></tr><tr><td>Team</td><td>Data</td></tr></table>") == (
+    assert markup_to_text("<table><tr><td>Level</td><td>L5</td></tr><tr><td>Team</td><td>Data</td></tr></table>") == (
         "Level L5\nTeam Data"
     )
 
 
 def test_greenhouse_style_escaped_html_needs_one_unescape_first() -> None:
     escaped = "&lt;p&gt;Pay &amp;amp; perks&amp;nbsp;included&lt;/p&gt;&lt;ul&gt;&lt;li&gt;Dental&lt;/li&gt;&lt;/ul&gt;"
-    assert html_to_text(html.unescape(escaped)) == "Pay & perks included\nDental"
+    assert markup_to_text(html.unescape(escaped)) == "Pay & perks included\nDental"
 
 
 def test_empty_input() -> None:
-    assert html_to_text("") == "" and to_text("") == ""
+    assert markup_to_text("") == "" and to_text("") == ""
 
 
 def test_plain_text_keeps_its_lines_and_paragraphs() -> None:
