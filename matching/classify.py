@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -148,7 +147,3 @@ def _record_id(record: object) -> str | None:
         if isinstance(raw, str | int) and not isinstance(raw, bool):
             return str(raw)
     return None
-
-
-def dumps(result: Mapping[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))

@@ -89,9 +89,11 @@ def to_text(value: str) -> str:
 
 def html_to_text(text: str) -> str:
     """Plain text of a description that may be HTML, entity-escaped HTML (Greenhouse), or text already."""
-    if _ESCAPED_TAG.search(text) and not looks_like_html(text):
+    markup = looks_like_html(text)
+    if not markup and _ESCAPED_TAG.search(text):
         text = html.unescape(text)  # the markup itself is entity-escaped: unescape once, then strip
-    return to_text(text)
+        markup = looks_like_html(text)
+    return markup_to_text(text) if markup else plain_text(text)
 
 
 # Domain phrases folded to one token before tokenising, so "machine learning", "ML" and "ML-Ops" meet.
