@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["US_REGIONS", "outside_us", "us_state"]
 
@@ -53,6 +54,8 @@ _ABROAD = re.compile(
 )
 
 
+# Feeds repeat a few hundred location strings: remember the answers.
+@lru_cache(maxsize=4096)
 def us_state(location: str | None) -> str | None:
     """Two-letter US state code a location names ("Austin, TX", "Seattle", "Remote - New York"), or None."""
     if not location:
@@ -70,6 +73,7 @@ def us_state(location: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def outside_us(location: str | None) -> bool:
     """True only when the location clearly names a place outside the US and no US place."""
     if not location:

@@ -423,9 +423,14 @@ _NOT_PAY_RE = re.compile(
 )
 _CONTEXT_BEFORE_MARKER = 400
 _CONTEXT_AFTER_MARKER = 300
-_ANY_MARKER_RE = re.compile(
-    rf"[$€£₹¥₩₱₦]|zł|(?<![A-Za-z])(?:{_CODE_ALT}|Rs)(?![A-Za-z])|(?i:\b(?:euros?|pounds|rupees|dollars?)\b)"
-)
+# Currency markers, found in three cheap passes rather than one regex: an alternation of symbols, codes and
+# case-insensitive words is tried at every character of a description and cost more than the rest of
+# matching. Symbols are rare characters; codes are upper case (a literal trie the regex engine scans fast);
+# words are looked for only in descriptions that hold one of them.
+_SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦", "zł")
+_CODE_MARKER_RE = re.compile("|".join(sorted((*_CODES, "Rs"), key=len, reverse=True)))
+_WORD_MARKERS = ("euro", "pounds", "rupees", "dollar")
+_WORD_MARKER_RE = re.compile(r"\b(?:euros?|pounds|rupees|dollars?)\b", re.I)
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;]")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s|$)|\n")
 _SEGMENT_END_RE = re.compile(r"[.!?](?=\s|$)|[\n*•(;,+]|\bplus\b", re.I)
@@ -464,14 +469,34 @@ def _marker_windows(text: str) -> list[tuple[int, int]]:
     (at most 60 characters on), and its context reaches at most 250 characters back and 90 on.
     """
     windows: list[tuple[int, int]] = []
-    for marker in _ANY_MARKER_RE.finditer(text):
-        start = max(0, marker.start() - _CONTEXT_BEFORE_MARKER)
-        stop = marker.end() + _CONTEXT_AFTER_MARKER
+    for start, stop in _currency_markers(text):
+        start = max(0, start - _CONTEXT_BEFORE_MARKER)
+        stop += _CONTEXT_AFTER_MARKER
         if windows and start <= windows[-1][1]:
             windows[-1] = (windows[-1][0], stop)
         else:
             windows.append((start, stop))
     return windows
+
+
+def _currency_markers(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every currency symbol, code (not inside a word) and currency word, in order."""
+    found: list[tuple[int, int]] = []
+    for symbol in _SYMBOL_MARKERS:
+        at = text.find(symbol)
+        while at >= 0:
+            found.append((at, at + len(symbol)))
+            at = text.find(symbol, at + 1)
+    for m in _CODE_MARKER_RE.finditer(text):
+        start, end = m.span()
+        if not (start and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
+            end < len(text) and text[end].isascii() and text[end].isalpha()
+        ):
+            found.append((start, end))
+    lowered = text.lower()  # only a test: lower() can change the length of non-ASCII text, so not the offsets
+    if any(word in lowered for word in _WORD_MARKERS):
+        found += [m.span() for m in _WORD_MARKER_RE.finditer(text)]
+    return sorted(found)
 
 
 def _first_pay(text: str, base: int, norm: str) -> StatedPay | None:

@@ -84,3 +84,16 @@ def test_unfitted_and_empty_fit_are_errors():
         RoleMatcher().rank(post("ML Engineer"))
     with pytest.raises(ModelError, match="no role profiles"):
         RoleMatcher().fit([], OTHERS)
+
+
+def test_fast_body_counts_equal_the_vectorizer_transform_of_the_boosted_text():
+    matcher = fitted(title_boost=2)
+    postings = [
+        post("ML Platform Engineer", "Feature store, model registry and machine-learning pipelines on k8s.", "a"),
+        post("Registered Nurse", "Night shifts. Patient care, patient records.", "b"),
+        post("Chef", "", "c"),
+    ]
+    texts = [f"{p.title}\n{p.title}\n{p.description}" for p in postings]
+    expected = matcher._body.transform(texts).toarray()
+    assert (matcher._body_counts(postings).toarray() == expected).all()
+    assert expected[0].sum() > 0
