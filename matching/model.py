@@ -24,7 +24,7 @@ from .text import text_tokens, title_phrases
 __all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2
 
 # How much each top-level section of a role document says about the job itself, by a keyword of its
 # heading (first keyword found wins). Responsibilities and skills describe the work; salary, market and
@@ -89,6 +89,10 @@ class RoleMatcher:
     threshold : the lowest score that can be a match (`no_match` below it).
     margin : how far our best role must be ahead of the best background job (`reference/other_roles.txt`)
         to be a match; the background is what makes "none of our roles" an answer.
+    family_margin : the margin for a posting whose title names the roles' family: a title word that
+        nearly every role's names share and almost no background job's do ("ML" for these seeds, found
+        at fit). "Data Scientist, Machine Learning" then goes to our roles unless its text clearly belongs
+        to the background job.
     section_weights : (heading keyword, weight) pairs for the role documents' top-level sections.
     explain_terms : how many terms the explanation lists.
     """
@@ -100,6 +104,7 @@ class RoleMatcher:
         title_boost: int = 3,
         threshold: float = 0.25,
         margin: float = -0.03,
+        family_margin: float = -0.10,
         section_weights: Sequence[tuple[str, float]] = DEFAULT_SECTION_WEIGHTS,
         explain_terms: int = 5,
     ) -> None:
@@ -107,6 +112,7 @@ class RoleMatcher:
         self.title_boost = title_boost
         self.threshold = threshold
         self.margin = margin
+        self.family_margin = family_margin
         self.section_weights = tuple(section_weights)
         self.explain_terms = explain_terms
 
@@ -116,6 +122,7 @@ class RoleMatcher:
             "title_boost": self.title_boost,
             "threshold": self.threshold,
             "margin": self.margin,
+            "family_margin": self.family_margin,
             "section_weights": [list(pair) for pair in self.section_weights],
             "explain_terms": self.explain_terms,
         }
@@ -163,6 +170,8 @@ class RoleMatcher:
         title_counts = self._titles.fit_transform([name for _, name in names]).tocsr()
         self.title_idf_ = self._idf(title_counts)
         self.names_ = self._tfidf(title_counts, self.title_idf_, sublinear=False)
+        self.family_terms_ = self._family_terms(title_counts, [owner for owner, _ in names], len(ordered))
+        self.family_columns_ = np.array([self._titles.vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
         owners = np.array([owner for owner, _ in names])
         # Names are grouped by owner (roles first, then background jobs): one slice start per owner.
         self.name_starts_ = np.searchsorted(owners, np.arange(len(ordered) + len(other_roles)))
@@ -178,6 +187,17 @@ class RoleMatcher:
         self.dense_names_ = self.names_.toarray()
         self.model_version_ = self._version(ordered, reference_hash)
         return self
+
+    def _family_terms(self, title_counts: sp.csr_matrix, owners: Sequence[int], n_roles: int) -> tuple[str, ...]:
+        """Title terms in the names of at least 80% of our roles and of at most 5% of the background jobs."""
+        by_owner = sp.csr_matrix(
+            (np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(max(owners) + 1, len(owners))
+        )
+        present = (by_owner @ title_counts).toarray() > 0  # owner x term: does any name of the owner use it
+        ours = present[:n_roles].mean(axis=0)
+        theirs = present[n_roles:].mean(axis=0) if present.shape[0] > n_roles else np.zeros(present.shape[1])
+        terms = self._titles.get_feature_names_out()
+        return tuple(str(terms[i]) for i in np.flatnonzero((ours >= 0.8) & (theirs <= 0.05)))
 
     def _weighted_sections(self, profile: RoleProfile) -> list[tuple[str, float]]:
         sections = [(s.text, self._section_weight(s.path[0])) for s in profile.sections]
@@ -257,7 +277,9 @@ class RoleMatcher:
         else:
             best_other = np.full(len(postings), -1)
             other_score = np.zeros(len(postings))
-        matched = (top >= self.threshold) & (top >= other_score + self.margin)
+        family = np.asarray(title[:, self.family_columns_].sum(axis=1)).ravel() > 0
+        margin = np.where(family, self.family_margin, self.margin)
+        matched = (top >= self.threshold) & (top >= other_score + margin)
         best_name = self._best_names(by_name, order[:, 0])
         explanations = self._explain(title, body, order[:, 0], best_name)
         rankings = []

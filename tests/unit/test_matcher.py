@@ -2,6 +2,7 @@ import pytest
 from helpers import OTHERS, PROFILES
 
 from matching import ModelError, RoleMatcher, posting_from_dict
+from matching.reference import OtherRole
 
 
 def fitted(**params):
@@ -97,3 +98,18 @@ def test_fast_body_counts_equal_the_vectorizer_transform_of_the_boosted_text():
     expected = matcher._body.transform(texts).toarray()
     assert (matcher._body_counts(postings).toarray() == expected).all()
     assert expected[0].sum() > 0
+
+
+def test_family_terms_are_title_words_our_roles_share_and_the_background_does_not():
+    assert fitted().family_terms_ == ("ml",)
+
+
+def test_a_title_naming_the_family_gets_the_family_margin():
+    data_scientist = OtherRole("Data Scientist", (), "Statistics, A/B tests, dashboards, SQL, stakeholders, pandas.")
+    posting = post("Data Scientist, Machine Learning", "Statistics and dashboards; train PyTorch ranking models.")
+    strict = RoleMatcher(family_margin=-0.03).fit(PROFILES, [*OTHERS, data_scientist]).rank(posting)
+    lenient = RoleMatcher(family_margin=-0.5).fit(PROFILES, [*OTHERS, data_scientist]).rank(posting)
+    assert strict.other_job == "Data Scientist" and not strict.matched
+    assert lenient.matched and lenient.best.role == "ml-engineer"
+    plain = post("Data Scientist", "Statistics and dashboards; train PyTorch ranking models.")
+    assert not RoleMatcher(family_margin=-0.5).fit(PROFILES, [*OTHERS, data_scientist]).rank(plain).matched
