@@ -283,13 +283,14 @@ class RoleMatcher:
         best_name = self._best_names(by_name, order[:, 0])
         explanations = self._explain(title, body, order[:, 0], best_name)
         rankings = []
+        orders = order.tolist()
         for i, row in enumerate(ours.tolist()):
             other = int(best_other[i])
             rankings.append(
                 Ranking(
                     roles=tuple(
                         RoleScore(role, name, seed, round(row[j], 6))
-                        for j in order[i].tolist()
+                        for j in orders[i]
                         for role, name, seed in (self.roles_[j],)
                     ),
                     matched=bool(matched[i]),
@@ -353,15 +354,14 @@ class RoleMatcher:
         joint.sum_duplicates()
         row_of = np.repeat(np.arange(joint.shape[0]), np.diff(joint.indptr))
         ranked = np.lexsort((joint.indices, -joint.data, row_of))
-        terms, values, starts = joint.indices[ranked], joint.data[ranked], joint.indptr
+        terms, values = joint.indices[ranked].tolist(), joint.data[ranked].tolist()
+        k = self.explain_terms
         return [
             tuple(
                 (self.terms_[term], round(value, 4))
                 for term, value in zip(
-                    terms[start : min(stop, start + self.explain_terms)].tolist(),
-                    values[start : min(stop, start + self.explain_terms)].tolist(),
-                    strict=True,
+                    terms[start : min(stop, start + k)], values[start : min(stop, start + k)], strict=True
                 )
             )
-            for start, stop in itertools.pairwise(starts.tolist())
+            for start, stop in itertools.pairwise(joint.indptr.tolist())
         ]
