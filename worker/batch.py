@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from matching import Classifier, rejected_result
 
-__all__ = ["BatchSummary", "classify_stream", "iter_result_chunks", "read_records"]
+__all__ = ["BatchSummary", "classify_chunk", "classify_stream", "decode_line", "iter_result_chunks", "read_records"]
 
 CHUNK_SIZE = 256  # postings per vectorised call: large enough to amortise, small enough to stream
 
@@ -52,10 +52,15 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
+        yield number, decode_line(line)
+
+
+def decode_line(line: str) -> object:
+    """One line's JSON value, or the decoding error that `classify_chunk` turns into a `rejected` result."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
 
 
 class _Undecodable:
@@ -76,14 +81,18 @@ def _chunks(records: Iterable[tuple[int, object]], size: int) -> Iterator[list[t
         yield chunk
 
 
-def classify_chunk(classifier: Classifier, chunk: list[tuple[int, object]]) -> list[dict[str, Any]]:
-    """Results for one chunk of (line, record), in order; undecodable lines are rejected with their line."""
+def classify_chunk(classifier: Classifier, chunk: Sequence[tuple[int | None, object]]) -> list[dict[str, Any]]:
+    """Results for one chunk of (line, record), in order; undecodable lines are rejected with their line.
+
+    A line number of None (a posting that came from no file: the intake stream) is left out of messages.
+    """
     decodable = [(line, record) for line, record in chunk if not isinstance(record, _Undecodable)]
     results = iter(classifier.classify_records(decodable))
     out = []
     for line, record in chunk:
         if isinstance(record, _Undecodable):
-            out.append(rejected_result(None, f"line {line}: {record.reason}",
+            where = f"line {line}: " if line is not None else ""
+            out.append(rejected_result(None, where + record.reason,
                                        model_version=classifier.model_version, line=line))  # fmt: skip
         else:
             out.append(next(results))

@@ -14,6 +14,8 @@ from matching.errors import MatchingError
 from profiles.errors import ProfileError
 
 from .errors import InputError, WorkerError
+from .queue_cli import PASS_THROUGH as _PASS_THROUGH
+from .queue_cli import QUEUE_HANDLERS
 from .settings import Settings, load_settings
 
 __all__ = ["main"]
@@ -42,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("input", help="JSONL feed, or - for standard input")
     batch.add_argument("--out", required=True, help="where to write the results (JSONL), or - for stdout")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    batch.add_argument("--via-queue", action="store_true", help="fan the feed out to the workers (Redis) in chunks")
+    batch.add_argument("--chunk-lines", type=_positive, default=200, metavar="N", help="lines per chunk (--via-queue)")
     _add_seeds(batch)
 
     evaluate = commands.add_parser("eval", help="measure matching quality on labelled postings")
@@ -50,7 +54,45 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the measures as JSON")
     evaluate.add_argument("--misses", action="store_true", help="also list the postings it got wrong")
     _add_seeds(evaluate)
+    _add_queue_commands(commands)
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _add_queue_commands(commands: Any) -> None:
+    submit = commands.add_parser("submit", help="send postings (one JSON object, or JSONL) to the workers")
+    submit.add_argument("file", help="posting file (JSON object or JSONL), or - for standard input")
+
+    result = commands.add_parser("result", help="print a posting's stored result as JSON")
+    result.add_argument("id", help="posting id")
+
+    watch = commands.add_parser("watch", help="follow the results stream as JSON lines (consumer group)")
+    watch.add_argument("--group", default="watch", help="consumer group name (default: watch)")
+    watch.add_argument("--consumer", help="consumer name within the group (default: this host's name)")
+    watch.add_argument("--new", action="store_true", help="a new group starts at new results, not the oldest kept")
+    watch.add_argument("--count", type=_positive, metavar="N", help="stop after N results")
+    watch.add_argument("--idle-exit", type=float, metavar="SECONDS", help="stop when nothing arrives for SECONDS")
+
+    top = commands.add_parser("top", help="the best current postings for a role")
+    top.add_argument("role", help="role slug, seed file name or prefix")
+    top.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
+    top.add_argument("--json", action="store_true", help="print id, score and result as a JSON list")
+    _add_seeds(top)
+
+    commands.add_parser("worker", help="start a Celery worker (extra options go to `celery worker`)")
+    commands.add_parser("beat", help="start Celery beat, polling every enabled source (extra options go to beat)")
+
+    sources = commands.add_parser("sources", help="the configured sources, when each was last polled, its error")
+    sources.add_argument("--json", action="store_true", help="print them as a JSON list")
+
+    status = commands.add_parser("status", help="Redis, workers and their model version, queue and backlogs")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
 
 
 def _open_input(path: str) -> IO[str]:
@@ -63,7 +105,11 @@ def _open_input(path: str) -> IO[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command not in _PASS_THROUGH:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         settings = load_settings(config_file=args.config).with_seeds(getattr(args, "seeds", None))
         handler = _HANDLERS[args.command]
@@ -122,6 +168,14 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     from .runtime import load_classifier
 
     classifier = load_classifier(settings)
+    client = None
+    if args.via_queue:
+        from .client import Client
+        from .fanout import check_workers
+
+        client = Client(settings)
+        client.check()
+        check_workers(client, classifier.model_version)  # refuse before creating the output file
     source = _open_input(args.input)
     progress = not args.no_progress and sys.stderr.isatty()
     total = _count_lines(args.input) if progress and args.input != "-" else None
@@ -130,7 +184,20 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         raise InputError(f"{args.out}: {exc.strerror or exc}") from exc
     with source, out:
-        summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)
+        if client is not None:
+            from .fanout import run_via_queue
+
+            summary = run_via_queue(
+                client,
+                source,
+                out,
+                local_model_version=classifier.model_version,
+                chunk_lines=args.chunk_lines,
+                progress=progress,
+                total=total,
+            )
+        else:
+            summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)
     print(summary.render(), file=sys.stderr)
     return 0
 
@@ -182,6 +249,7 @@ _HANDLERS = {
     "classify": _cmd_classify,
     "batch": _cmd_batch,
     "eval": _cmd_eval,
+    **QUEUE_HANDLERS,
 }
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ DEFAULT_INTERVAL = 15 * 60.0
 _NAME = re.compile(r"[a-z0-9_-]+")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_COMMON_KEYS = frozenset({"name", "kind", "interval", "enabled"})
+_COMMON_KEYS = frozenset({"name", "kind", "interval", "enabled", "timeout"})
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class SourceConfig:
     kind: str
     interval_seconds: float = DEFAULT_INTERVAL
     enabled: bool = True
+    # Seconds each phase of a request (connect, read) may take; None means the HTTP layer's default.
+    timeout_seconds: float | None = None
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # Where the table came from ("sources[2]"), so later errors can say so too.
     origin: str = field(default="", compare=False)
@@ -156,7 +158,8 @@ def parse_interval(value: object) -> float:
 def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig:
     """Validate one `[[sources]]` TOML table; `where` ("sources[2]") prefixes every message.
 
-    The common keys are `name`, `kind`, `interval` (default 15m) and `enabled` (default true);
+    The common keys are `name`, `kind`, `interval` (default 15m), `enabled` (default true) and
+    `timeout` (per request phase, e.g. "10s"; default the HTTP layer's);
     every other key is an option of the kind, checked by the kind itself, so a typo or a bad
     URL fails here, at start-up, not at the first fetch. Raises `SourceConfigError`.
     """
@@ -182,12 +185,19 @@ def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}", source=name)
+    timeout = None
+    if "timeout" in table:
+        try:
+            timeout = parse_interval(table["timeout"])
+        except ValueError as exc:
+            raise SourceConfigError(f"{label}: timeout: {exc}", source=name) from None
     options = {key: value for key, value in table.items() if key not in _COMMON_KEYS}
     config = SourceConfig(
         name=name,
         kind=kind,
         interval_seconds=interval,
         enabled=enabled,
+        timeout_seconds=timeout,
         options=MappingProxyType(options),
         origin=where,
     )

@@ -1,0 +1,183 @@
+"""Sources polled by a real worker against a local HTTP server: Greenhouse, Lever and RSS shapes, failures."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import run_cli, wait_for
+from test_sources_server import RSS, Reply, Seen, Server
+
+from worker.tasks import POLL_SOURCE
+
+GREENHOUSE = {
+    "jobs": [
+        {
+            "id": 123,
+            "title": "Senior Machine Learning Platform Engineer",
+            "absolute_url": "https://boards.greenhouse.io/acme/jobs/123",
+            "location": {"name": "New York, NY"},
+            "updated_at": "2024-03-05T10:00:00-05:00",
+            "content": "&lt;p&gt;Build our ML platform: Kubeflow pipelines, feature store.&lt;/p&gt;",
+            "pay_input_ranges": [
+                {"min_cents": 17500000, "max_cents": 21000000, "currency_type": "USD", "title": "NYC"}
+            ],
+        },
+        {"id": 124, "title": "Registered Nurse", "content": "&lt;p&gt;Patient care.&lt;/p&gt;"},
+        {"id": 125, "content": "no title: this record cannot be mapped"},
+    ]
+}
+LEVER = [
+    {
+        "id": "lv-1",
+        "text": "Machine Learning Engineer",
+        "descriptionPlain": "Train and evaluate ranking models with PyTorch.",
+        "hostedUrl": "https://jobs.lever.co/acme/lv-1",
+        "createdAt": 1709632800000,
+        "categories": {"location": "Remote"},
+    }
+]
+
+
+@pytest.fixture
+def feeds() -> Iterator[Server]:
+    server = Server()
+
+    def greenhouse(seen: Seen) -> Reply:
+        if seen.headers.get("if-none-match") == '"gh-v1"':
+            return Reply(304, headers={"ETag": '"gh-v1"'})
+        return Reply(200, json.dumps(GREENHOUSE).encode(), {"ETag": '"gh-v1"', "Content-Type": "application/json"})
+
+    def lever(seen: Seen) -> Reply:
+        body = LEVER if seen.query.get("skip", ["0"]) == ["0"] else []
+        return Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+    server.routes["/v1/boards/acme/jobs"] = greenhouse
+    server.routes["/v0/postings/acme"] = lever
+    server.routes["/rss.xml"] = lambda seen: Reply(200, RSS, {"Content-Type": "application/rss+xml"})
+    server.routes["/v1/boards/down/jobs"] = lambda seen: Reply(500, b"oops")
+    server.routes["/v1/boards/slow/jobs"] = lambda seen: Reply(200, b'{"jobs": []}', delay=1.5)
+    server.routes["/v1/boards/garbled/jobs"] = lambda seen: Reply(
+        200, b'{"jobs": [{"id": 1,', {"Content-Type": "application/json"}
+    )
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+    server.thread.join(timeout=5)
+
+
+def config(feeds: Server, path: Path) -> Path:
+    base = feeds.base
+    path.write_text(
+        f"""
+[[sources]]
+name = "acme"
+kind = "greenhouse"
+board = "acme"
+base_url = "{base}/v1/boards"
+
+[[sources]]
+name = "acme-lever"
+kind = "lever"
+site = "acme"
+base_url = "{base}"
+
+[[sources]]
+name = "acme-rss"
+kind = "feed"
+url = "{base}/rss.xml"
+
+[[sources]]
+name = "down"
+kind = "greenhouse"
+board = "down"
+base_url = "{base}/v1/boards"
+
+[[sources]]
+name = "slow"
+kind = "greenhouse"
+board = "slow"
+base_url = "{base}/v1/boards"
+timeout = "0.3s"
+
+[[sources]]
+name = "garbled"
+kind = "greenhouse"
+board = "garbled"
+base_url = "{base}/v1/boards"
+enabled = false
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+NAMES = ["acme", "acme-lever", "acme-rss", "down", "slow", "garbled"]
+
+
+def test_polling_sources_publishes_their_postings_records_failures_and_skips_what_is_unchanged(
+    feeds, start_worker, env, prefix, raw_redis, tmp_path: Path
+):
+    env["JOBMATCH_CONFIG"] = str(config(feeds, tmp_path / "jobmatch.toml"))
+    start_worker(extra_env={"JOBMATCH_CONFIG": env["JOBMATCH_CONFIG"]})
+    from worker.client import Client
+    from worker.settings import load_settings
+
+    client = Client(load_settings(environ=env))
+
+    def poll_all(names: list[str]) -> dict[str, dict[str, str]]:
+        before = {name: raw_redis.hget(f"{prefix}source:{name}", "last_polled") for name in names}
+        for name in names:
+            client.app.send_task(POLL_SOURCE, args=[name])
+
+        def polled():
+            return all(raw_redis.hget(f"{prefix}source:{n}", "last_polled") not in (None, before[n]) for n in names)
+
+        wait_for(polled, 45, "every source to be polled", interval=0.2)
+        listed = run_cli(["sources", "--json"], env)
+        assert listed.returncode == 0, listed.stderr
+        return {row["name"]: row for row in json.loads(listed.stdout)}
+
+    first = poll_all(NAMES)
+    # Good feeds: their postings are classified and published under `{source}:{own id}`.
+    assert client.get_result("acme:123")["role"] == "machine-learning-platform-engineer"
+    assert client.get_result("acme:123")["source"] == "acme"
+    assert client.get_result("acme:124")["status"] == "no_match"
+    assert client.get_result("acme-lever:lv-1")["status"] in ("matched", "no_match")
+    assert client.get_result("acme-rss:job-1") is not None
+    assert first["acme"]["last_error"] is None and first["acme"]["classified"] == 2
+    # A record the source could not map is kept in the dead-letter stream with its reason.
+    (letter,) = client.dead_letters()
+    assert letter["origin"] == "source:acme" and "jobs[2] (id 125): title" in letter["error"]
+    # Failures are recorded per source, and do not stop the others.
+    assert "HTTP 500" in first["down"]["last_error"] and "gave up after 4 attempts" in first["down"]["last_error"]
+    assert "timed out" in first["slow"]["last_error"]
+    assert "not valid JSON" in first["garbled"]["last_error"] or "JSON" in first["garbled"]["last_error"]
+    assert first["garbled"]["enabled"] is False  # disabled: beat leaves it alone, a manual poll still runs
+    published = raw_redis.xlen(f"{prefix}results")
+    assert published == 4
+
+    # Polling again: Greenhouse answers 304 (ETag), the others are fetched but nothing changed: nothing new.
+    second = poll_all(["acme", "acme-lever", "acme-rss"])
+    assert raw_redis.xlen(f"{prefix}results") == published
+    assert second["acme"]["classified"] == 0 and second["acme-lever"]["classified"] == 0
+    assert feeds.hits("/v1/boards/acme/jobs")[-1].headers["if-none-match"] == '"gh-v1"'
+    state = raw_redis.hgetall(f"{prefix}source:acme-lever")
+    assert state[b"unchanged"] == b"1" and state[b"classified"] == b"0"
+    assert len(client.dead_letters()) == 1  # the unmappable record is not dead-lettered twice
+
+
+def test_beat_schedule_has_one_poll_per_enabled_source(env, tmp_path: Path):
+    from worker.app import celery_config
+    from worker.settings import load_settings
+
+    server = Server()  # not started: building the schedule does no I/O
+    env["JOBMATCH_CONFIG"] = str(config(server, tmp_path / "jobmatch.toml"))
+    schedule = celery_config(load_settings(environ=env))["beat_schedule"]
+    server.httpd.server_close()
+    assert sorted(schedule) == [f"poll-{n}" for n in sorted(NAMES) if n != "garbled"]
+    assert schedule["poll-acme"]["task"] == POLL_SOURCE and schedule["poll-acme"]["args"] == ("acme",)
+    assert schedule["poll-acme"]["schedule"] == 900.0

@@ -1,0 +1,130 @@
+"""The Celery app, configured from the one `Settings`: broker, JSON only, delivery guarantees, schedule.
+
+`create_app(settings)` builds one; the module-level `app` (built on first access from `load_settings()`)
+is what the Celery command line finds: `celery -A worker.app worker`.
+
+Delivery: tasks are acknowledged late (after they ran) and rejected back to the queue when their pool
+process dies, one message prefetched per process. A worker that dies whole leaves its messages in kombu's
+unacknowledged hash; any live worker puts them back on the queue once they are older than the visibility
+timeout (`visibility_timeout_seconds`, default 5 minutes), checked every `RESTORE_EVERY_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from .classification import ProcessContext
+from .results import TASK_QUEUE
+from .settings import Settings, load_settings
+
+__all__ = ["RESTORE_EVERY_SECONDS", "celery_config", "create_app", "process_context"]
+
+log = logging.getLogger(__name__)
+
+RESTORE_EVERY_SECONDS = 10  # how often a worker looks for messages left unacknowledged by a dead worker
+
+_apps: list[Any] = []
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery's settings for `settings`: everything the app needs, nothing read from elsewhere."""
+    from .polling import beat_schedule
+
+    safe_prefix = re.sub(r"[^A-Za-z0-9_.-]", "_", settings.key_prefix)
+    return {
+        "broker_url": settings.redis_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,  # a worker waits out a Redis restart, however long
+        "broker_channel_error_retry": True,
+        "broker_transport_options": {
+            # Every key kombu writes (queue, unacked hash, bindings, pidbox) goes under the prefix too.
+            "global_keyprefix": settings.key_prefix,
+            "visibility_timeout": settings.visibility_timeout_seconds,
+            "unacked_restore_interval": RESTORE_EVERY_SECONDS,
+            "unacked_restore_throttle": 1,
+            "socket_connect_timeout": 5,
+            "socket_timeout": 30,
+            "socket_keepalive": True,
+            "health_check_interval": 10,
+            "retry_on_timeout": True,
+        },
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "event_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        # Results are published by worker/results.py, not through a Celery result backend.
+        "result_backend": None,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "task_default_queue": TASK_QUEUE,
+        "task_default_exchange": TASK_QUEUE,
+        "task_default_routing_key": TASK_QUEUE,
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
+        "worker_send_task_events": False,
+        "task_send_sent_event": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": beat_schedule(settings),
+        "beat_schedule_filename": str(settings.cache_dir / f"beat-schedule-{safe_prefix}"),
+    }
+
+
+def create_app(settings: Settings) -> Any:
+    """A Celery app for `settings`, with jobmatch's tasks and its worker step (heartbeat, intake reader)."""
+    from . import tasks
+    from .bootstep import ServiceStep
+
+    app = Celery("jobmatch", set_as_current=False)
+    app.conf.update(celery_config(settings))
+    app.jobmatch_settings = settings
+    app.jobmatch_context = None
+    tasks.register(app)
+    app.steps["worker"].add(ServiceStep)
+    _apps.append(app)
+    return app
+
+
+def process_context(app: Any) -> ProcessContext:
+    """This process's context for `app` (a forked pool process gets its own, never its parent's)."""
+    context: ProcessContext | None = app.jobmatch_context
+    if context is None or context.pid != os.getpid():
+        context = ProcessContext(app.jobmatch_settings)
+        app.jobmatch_context = context
+    return context
+
+
+def _warm_up(**_: Any) -> None:
+    """Build the classifier as a pool process starts, so its first task does not wait for it."""
+    for app in _apps:
+        try:
+            process_context(app).classifier  # noqa: B018 - built for its side effect
+        except Exception:
+            # Logged here; the first task builds it again and fails with the same error, visibly.
+            log.exception("could not build the classifier in pool process %d", os.getpid())
+
+
+worker_process_init.connect(_warm_up, weak=False)
+
+_module_app: Any = None
+
+
+def __getattr__(name: str) -> Any:
+    # `app` is built on first access, so importing this module (or the client) costs no settings or Celery setup.
+    global _module_app
+    if name == "app":
+        if _module_app is None:
+            _module_app = create_app(load_settings())
+        return _module_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,142 @@
+"""`jobmatch batch --via-queue`: a JSONL feed fanned out to the workers in chunks, collected back in input order.
+
+The client reads the feed in chunks of raw lines (with their line numbers, so the workers reject bad lines
+with the same messages as the in-process batch) and sends each as a `jobmatch.classify_batch` task, at most
+`window` chunks in flight. A worker publishes the chunk's results like any others, then stores them under
+`{prefix}batch:{id}:chunk:{n}` and pushes `n` to `{prefix}batch:{id}:done`, which the client BLPOPs. Chunks
+are written as soon as every earlier one is written: memory holds at most `window` chunks. A chunk finished
+twice (a redelivered task) is taken once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from typing import IO, Any, cast
+
+from .batch import BatchSummary
+from .client import Client
+from .errors import NoWorkers
+from .heartbeat import WorkerInfo
+from .redisconn import REDIS_ERRORS, unavailable
+
+__all__ = ["CHUNK_LINES", "check_workers", "run_via_queue"]
+
+CHUNK_LINES = 200
+WAIT_SECONDS = 5  # BLPOP timeout; between waits the client checks that some worker is still alive
+
+
+def check_workers(client: Client, local_model_version: str) -> list[WorkerInfo]:
+    """The live workers, if there are any and all run `local_model_version`; else raises `NoWorkers`."""
+    workers = client.workers()
+    if not workers:
+        raise NoWorkers(
+            f"no live worker under key prefix {client.settings.key_prefix!r} (no heartbeat in the last seconds): "
+            "start one with `jobmatch worker`"
+        )
+    other = [w for w in workers if w.model_version != local_model_version]
+    if other:
+        names = ", ".join(f"{w.hostname} runs {w.model_version}" for w in other)
+        raise NoWorkers(
+            f"model version mismatch: this machine has {local_model_version}, but {names}; "
+            "run the same seeds and code on both sides (or run `jobmatch batch` without --via-queue)"
+        )
+    return workers
+
+
+def _chunks(source: IO[str], size: int) -> Iterator[list[list[Any]]]:
+    chunk: list[list[Any]] = []
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        chunk.append([number, line])
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run_via_queue(
+    client: Client,
+    source: IO[str],
+    out: IO[str],
+    *,
+    local_model_version: str,
+    chunk_lines: int = CHUNK_LINES,
+    window: int | None = None,
+    progress: bool = False,
+    total: int | None = None,
+) -> BatchSummary:
+    """Classify a JSONL feed on the workers, writing one result line per input line in input order.
+
+    Raises `NoWorkers` (no live worker, or a model version other than `local_model_version`) before
+    sending anything, and `RedisUnavailable` if Redis goes away for longer than a blip.
+    """
+    from kombu.exceptions import OperationalError
+
+    from .tasks import CLASSIFY_BATCH
+
+    errors: tuple[type[BaseException], ...] = (OperationalError, *REDIS_ERRORS)
+    client.check()
+    workers = check_workers(client, local_model_version)
+    window = window or max(4, 2 * sum(w.concurrency for w in workers))
+    batch_id = uuid.uuid4().hex
+    done_key = client.keys.batch_done(batch_id)
+    summary = BatchSummary()
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
+    app = client.app
+    chunks = _chunks(source, chunk_lines)
+    sent = written = 0
+    ready: dict[int, list[dict[str, Any]]] = {}
+    warned = False
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and sent - written < window:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                    break
+                app.send_task(CLASSIFY_BATCH, args=[batch_id, sent, chunk])
+                sent += 1
+            if exhausted and written == sent:
+                break
+            reply = cast(tuple[bytes, bytes] | None, client.redis.blpop([done_key], timeout=WAIT_SECONDS))
+            if reply is None:
+                if not client.workers() and not warned:
+                    print(
+                        "jobmatch batch: no live worker; waiting (chunks a dead worker held return to the queue "
+                        f"after the visibility timeout, {client.settings.visibility_timeout_seconds:g} s)",
+                        file=sys.stderr,
+                    )
+                    warned = True
+                continue
+            index = int(reply[1])
+            if index < written or index in ready:
+                continue  # a chunk finished twice
+            results = client.store.take_chunk(batch_id, index)
+            if results is None:
+                continue
+            ready[index] = results
+            while written in ready:
+                results = ready.pop(written)
+                out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+                for result in results:
+                    summary.add(result)
+                if bar is not None:
+                    bar.update(len(results))
+                written += 1
+        client.redis.delete(done_key)
+    except errors as exc:
+        raise unavailable(client.settings, exc) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    return summary

@@ -1,0 +1,377 @@
+"""Every Redis key jobmatch uses, the JSON (de)serialisation, and publishing and reading results.
+
+All keys live under `settings.key_prefix` (default `jobmatch:`), Celery's own ones too (kombu's
+`global_keyprefix`), so deployments and test runs can share one Redis. Publishing a result is one Lua
+script per posting (pipelined per chunk): it is idempotent, keyed by posting id, content hash and model
+version, so a posting classified twice (a redelivered task) leaves one result, one ranking entry and one
+results-stream entry; a new model version publishes again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import redis
+
+from .settings import Settings
+
+__all__ = [
+    "BATCH_CHUNK_KEY",
+    "BATCH_DONE_KEY",
+    "DEAD_LETTER_SEEN_KEY",
+    "DEAD_LETTER_STREAM",
+    "DELIVERIES_KEY",
+    "INTAKE_FIELD",
+    "INTAKE_GROUP",
+    "INTAKE_STREAM",
+    "MODELS_KEY",
+    "PUBLISHED_KEY",
+    "QUEUE_KEY",
+    "RANKING_KEY",
+    "RESULTS_STREAM",
+    "RESULT_KEY",
+    "SOURCE_LOCK_KEY",
+    "SOURCE_SEEN_KEY",
+    "SOURCE_STATE_KEY",
+    "TASK_QUEUE",
+    "UNACKED_KEY",
+    "WORKERS_KEY",
+    "Keys",
+    "Outcome",
+    "ResultStore",
+    "decode_entry",
+    "dumps",
+    "loads",
+    "stored_result",
+]
+
+# -- key templates (the README's key table lists the same) -------------------------------------------------
+RESULT_KEY = "{prefix}result:{posting_id}"  # string: the latest result (JSON), expires after result_ttl
+PUBLISHED_KEY = "{prefix}published:{posting_id}"  # hash: digest, model, role of what was published last
+RESULTS_STREAM = "{prefix}results"  # stream: id, status, result (JSON); read with consumer groups
+RANKING_KEY = "{prefix}ranking:{model_version}:{role}"  # sorted set: posting id by score, one model version
+MODELS_KEY = "{prefix}models"  # hash: model version -> when it last published (unix seconds)
+DEAD_LETTER_STREAM = "{prefix}dead-letter"  # stream: id, error, origin, payload, model_version
+DEAD_LETTER_SEEN_KEY = "{prefix}dead-letter:seen:{digest}"  # marks an id-less rejection already recorded
+INTAKE_STREAM = "{prefix}intake"  # stream: any service XADDs field `posting` = one posting as JSON
+INTAKE_GROUP = "jobmatch-workers"  # the workers' consumer group on the intake stream
+INTAKE_FIELD = "posting"
+WORKERS_KEY = "{prefix}workers"  # hash: worker hostname -> heartbeat (JSON with model_version, seen_at)
+SOURCE_STATE_KEY = "{prefix}source:{name}"  # hash: last_polled, last_ok, last_error, etag, last_modified, ...
+SOURCE_SEEN_KEY = "{prefix}source:{name}:seen"  # hash: posting id -> "content_hash model_version"
+SOURCE_LOCK_KEY = "{prefix}source:{name}:lock"  # string: held while one poll of the source runs
+BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"  # string: one chunk's results (JSON list)
+BATCH_DONE_KEY = "{prefix}batch:{batch_id}:done"  # list: indexes of finished chunks, BLPOPped by the client
+DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was started (crash loops)
+# Celery's queue and kombu's unacknowledged-message hash, under the prefix through `global_keyprefix`.
+TASK_QUEUE = "tasks"
+QUEUE_KEY = "{prefix}" + TASK_QUEUE
+UNACKED_KEY = "{prefix}unacked"
+
+BATCH_TTL_SECONDS = 86400
+DEAD_LETTER_DEDUP_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The key templates filled in with one prefix."""
+
+    prefix: str
+
+    def result(self, posting_id: str) -> str:
+        return RESULT_KEY.format(prefix=self.prefix, posting_id=posting_id)
+
+    def published(self, posting_id: str) -> str:
+        return PUBLISHED_KEY.format(prefix=self.prefix, posting_id=posting_id)
+
+    def ranking(self, model_version: str, role: str) -> str:
+        return RANKING_KEY.format(prefix=self.prefix, model_version=model_version, role=role)
+
+    def source_state(self, name: str) -> str:
+        return SOURCE_STATE_KEY.format(prefix=self.prefix, name=name)
+
+    def source_seen(self, name: str) -> str:
+        return SOURCE_SEEN_KEY.format(prefix=self.prefix, name=name)
+
+    def source_lock(self, name: str) -> str:
+        return SOURCE_LOCK_KEY.format(prefix=self.prefix, name=name)
+
+    def batch_chunk(self, batch_id: str, index: int) -> str:
+        return BATCH_CHUNK_KEY.format(prefix=self.prefix, batch_id=batch_id, index=index)
+
+    def batch_done(self, batch_id: str) -> str:
+        return BATCH_DONE_KEY.format(prefix=self.prefix, batch_id=batch_id)
+
+    def deliveries(self, task_id: str) -> str:
+        return DELIVERIES_KEY.format(prefix=self.prefix, task_id=task_id)
+
+    def dead_letter_seen(self, digest: str) -> str:
+        return DEAD_LETTER_SEEN_KEY.format(prefix=self.prefix, digest=digest)
+
+    @property
+    def results(self) -> str:
+        return RESULTS_STREAM.format(prefix=self.prefix)
+
+    @property
+    def dead_letter(self) -> str:
+        return DEAD_LETTER_STREAM.format(prefix=self.prefix)
+
+    @property
+    def intake(self) -> str:
+        return INTAKE_STREAM.format(prefix=self.prefix)
+
+    @property
+    def models(self) -> str:
+        return MODELS_KEY.format(prefix=self.prefix)
+
+    @property
+    def workers(self) -> str:
+        return WORKERS_KEY.format(prefix=self.prefix)
+
+    @property
+    def queue(self) -> str:
+        return QUEUE_KEY.format(prefix=self.prefix)
+
+    @property
+    def unacked(self) -> str:
+        return UNACKED_KEY.format(prefix=self.prefix)
+
+
+# -- (de)serialisation ---------------------------------------------------------------------------------------
+
+
+def dumps(value: object) -> bytes:
+    """Compact UTF-8 JSON; text that cannot be UTF-8 (lone surrogates from undecodable input) is \\u-escaped."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def loads(data: bytes | str) -> Any:
+    """The value `dumps` wrote."""
+    return json.loads(data)
+
+
+def stored_result(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The result as Redis keeps it: the object `batch` writes, without the input line number."""
+    return {key: value for key, value in result.items() if key != "line"}
+
+
+# -- publishing ----------------------------------------------------------------------------------------------
+
+# KEYS: result, published, results stream, dead-letter stream, ranking (of the new role), models
+# ARGV: id, result JSON, digest, model version, status, role, score, ttl ms, results maxlen, dead-letter maxlen,
+#       ranking size, ranking key prefix of this model version, error, payload, origin, now
+_PUBLISH = """
+local old = redis.call('HMGET', KEYS[2], 'digest', 'model', 'role')
+if old[1] == ARGV[3] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[8])
+  redis.call('PEXPIRE', KEYS[2], ARGV[8])
+  return 0
+end
+if old[2] == ARGV[4] and old[3] and old[3] ~= '' and old[3] ~= ARGV[6] then
+  redis.call('ZREM', ARGV[12] .. old[3], ARGV[1])
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[8])
+redis.call('HSET', KEYS[2], 'digest', ARGV[3], 'model', ARGV[4], 'role', ARGV[6])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', 'id', ARGV[1], 'status', ARGV[5], 'result', ARGV[2])
+if ARGV[5] == 'matched' then
+  redis.call('ZADD', KEYS[5], ARGV[7], ARGV[1])
+  local size = tonumber(ARGV[11])
+  if redis.call('ZCARD', KEYS[5]) > size then
+    redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(size + 1))
+  end
+  redis.call('PEXPIRE', KEYS[5], ARGV[8])
+elseif ARGV[5] == 'rejected' then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'id', ARGV[1], 'error', ARGV[13],
+             'origin', ARGV[15], 'payload', ARGV[14], 'model_version', ARGV[4])
+end
+redis.call('HSET', KEYS[6], ARGV[4], ARGV[16])
+return 1
+"""
+
+# A rejection without a posting id (a line that is not JSON): recorded once per delivery token.
+# KEYS: seen marker, dead-letter stream. ARGV: ttl ms, maxlen, error, origin, payload, model version
+_DEAD_LETTER = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'id', '', 'error', ARGV[3],
+             'origin', ARGV[4], 'payload', ARGV[5], 'model_version', ARGV[6])
+  return 1
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One classified posting to publish: its result, the payload it came from, and where it came from.
+
+    `token` makes an id-less rejection idempotent too: the same token (task id and line, intake entry id)
+    records it once.
+    """
+
+    result: Mapping[str, Any]
+    payload: str
+    origin: str
+    token: str = ""
+
+
+def _digest(result: Mapping[str, Any], payload: str) -> str:
+    """What decides a published result: the model version and the content hash (or, if rejected, the input)."""
+    model_version = str(result.get("model_version"))
+    if result.get("status") == "rejected" or not result.get("content_hash"):
+        blob = f"{payload}\0{result.get('error')}".encode("utf-8", "surrogatepass")
+        return f"{model_version}:rejected:{hashlib.sha256(blob).hexdigest()[:24]}"
+    return f"{model_version}:{result['content_hash']}"
+
+
+class ResultStore:
+    """Publishes results to Redis and reads them back; one per process, around one redis-py client."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.client = client
+        self.settings = settings
+        self.keys = Keys(settings.key_prefix)
+        self._publish = client.register_script(_PUBLISH)
+        self._dead_letter = client.register_script(_DEAD_LETTER)
+
+    def publish(self, outcomes: Iterable[Outcome]) -> int:
+        """Publish every outcome in one pipeline; returns how many were new (not already published)."""
+        settings, keys = self.settings, self.keys
+        ttl_ms = str(int(settings.result_ttl_seconds * 1000))
+        now = f"{time.time():.3f}"
+        pipe = self.client.pipeline(transaction=False)
+        queued = 0
+        for outcome in outcomes:
+            result = stored_result(outcome.result)
+            model_version = str(result.get("model_version"))
+            status = str(result.get("status"))
+            error = str(result.get("error") or "")
+            posting_id = result.get("id")
+            if posting_id is None:
+                token = hashlib.sha256(
+                    f"{outcome.origin}\0{outcome.token}\0{outcome.payload}\0{error}".encode("utf-8", "surrogatepass")
+                ).hexdigest()[:32]
+                self._dead_letter(
+                    keys=[keys.dead_letter_seen(token), keys.dead_letter],
+                    args=[
+                        str(DEAD_LETTER_DEDUP_SECONDS * 1000),
+                        str(settings.dead_letter_maxlen),
+                        _text(error),
+                        outcome.origin,
+                        _text(outcome.payload),
+                        model_version,
+                    ],
+                    client=pipe,
+                )
+            else:
+                posting_id = str(posting_id)
+                role = str(result.get("role") or "") if status == "matched" else ""
+                self._publish(
+                    keys=[
+                        keys.result(posting_id),
+                        keys.published(posting_id),
+                        keys.results,
+                        keys.dead_letter,
+                        keys.ranking(model_version, role) if role else keys.result(posting_id),
+                        keys.models,
+                    ],
+                    args=[
+                        posting_id,
+                        dumps(result),
+                        _digest(result, outcome.payload),
+                        model_version,
+                        status,
+                        role,
+                        repr(float(result.get("score") or 0.0)),
+                        ttl_ms,
+                        str(settings.results_maxlen),
+                        str(settings.dead_letter_maxlen),
+                        str(settings.ranking_size),
+                        keys.ranking(model_version, ""),
+                        _text(error),
+                        _text(outcome.payload),
+                        outcome.origin,
+                        now,
+                    ],
+                    client=pipe,
+                )
+            queued += 1
+        if not queued:
+            return 0
+        return sum(int(flag) for flag in pipe.execute())
+
+    def count_redelivery(self, task_id: str) -> int:
+        """Count one more redelivery of a task (its worker died while running it); returns the count so far."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(self.keys.deliveries(task_id))
+        pipe.expire(self.keys.deliveries(task_id), BATCH_TTL_SECONDS)
+        return int(pipe.execute()[0])
+
+    def store_chunk(self, batch_id: str, index: int, results: Sequence[Mapping[str, Any]]) -> None:
+        """Keep one finished chunk of a `batch --via-queue` run and tell the waiting client (RPUSH its index)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(self.keys.batch_chunk(batch_id, index), dumps(list(results)), ex=BATCH_TTL_SECONDS)
+        pipe.rpush(self.keys.batch_done(batch_id), index)
+        pipe.expire(self.keys.batch_done(batch_id), BATCH_TTL_SECONDS)
+        pipe.execute()
+
+    def take_chunk(self, batch_id: str, index: int) -> list[dict[str, Any]] | None:
+        """A finished chunk's results, removed from Redis; None if already taken (a duplicate completion)."""
+        data = cast(bytes | None, self.client.getdel(self.keys.batch_chunk(batch_id, index)))
+        return None if data is None else cast(list[dict[str, Any]], loads(data))
+
+    def get_result(self, posting_id: str) -> dict[str, Any] | None:
+        """The latest stored result of a posting, or None when there is none (never published, or expired)."""
+        data = cast(bytes | None, self.client.get(self.keys.result(posting_id)))
+        return None if data is None else cast(dict[str, Any], loads(data))
+
+    def get_results(self, posting_ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        """`get_result` for many ids in one round trip, in order."""
+        if not posting_ids:
+            return []
+        values = cast(list[bytes | None], self.client.mget([self.keys.result(i) for i in posting_ids]))
+        return [None if v is None else cast(dict[str, Any], loads(v)) for v in values]
+
+    def models(self) -> dict[str, float]:
+        """Every model version that published, with when it last did (unix seconds)."""
+        raw = cast(dict[bytes, bytes], self.client.hgetall(self.keys.models))
+        return {k.decode(): float(v) for k, v in raw.items()}
+
+    def top(self, role: str, n: int, model_version: str) -> list[tuple[str, float, dict[str, Any] | None]]:
+        """The `n` best postings of `role` under `model_version`: (id, score, stored result or None), best first."""
+        ranked = cast(
+            list[tuple[bytes, float]],
+            self.client.zrevrange(self.keys.ranking(model_version, role), 0, max(0, n - 1), withscores=True),
+        )
+        ids = [member.decode() for member, _ in ranked]
+        scores = [score for _, score in ranked]
+        return list(zip(ids, scores, self.get_results(ids), strict=True))
+
+    def dead_letters(self, count: int = 100) -> list[dict[str, str]]:
+        """The newest dead-letter entries, newest first, each with its stream `entry` id."""
+        reply = self.client.xrevrange(self.keys.dead_letter, count=count)
+        entries = cast(list[tuple[bytes, dict[bytes, bytes]]], reply)
+        return [decode_entry(entry_id, fields) for entry_id, fields in entries]
+
+
+def decode_entry(entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> dict[str, str]:
+    """A stream entry as text: its fields plus `entry` (the stream id)."""
+    out = {k.decode(): v.decode("utf-8", "replace") for k, v in fields.items()}
+    out["entry"] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    return out
+
+
+def _text(value: str) -> bytes:
+    """Text for Redis as UTF-8: undecodable input bytes (read with surrogateescape) go back as they came."""
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace")
