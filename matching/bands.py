@@ -111,19 +111,70 @@ def _choose(profile: RoleProfile, level: str | None) -> tuple[SalaryBand, str | 
 
 
 def _adjustment(profile: RoleProfile, location: str | None) -> tuple[float, float, dict[str, Any]] | None:
-    """A documented regional or city premium matching the posting's location, as factors on low and high."""
+    """A documented city or regional premium matching the posting's location, as factors on low and high.
+
+    A city figure ("San Francisco, CA: $179,061") counts against the document's national average, so it
+    becomes a factor on the level's band; a city beats a region, which beats nothing.
+    """
     if not location:
         return None
+    return _city_adjustment(profile, location.lower()) or _region_adjustment(profile, location)
+
+
+def _places_match(places: Sequence[str], lowered: str) -> bool:
+    names = [place.lower() for place in places]
+    return any(name in lowered or name.removesuffix(" city") in lowered for name in names)
+
+
+def _national_average(profile: RoleProfile) -> tuple[float, SalaryBand] | None:
+    """The document's national average pay for the role, unleveled, base pay where it says so."""
+    candidates = [
+        b
+        for b in profile.salary_bands
+        if b.scope == "role" and not b.levels and b.unit == "amount" and b.component is None
+        and (b.average is not None or b.median is not None or (b.low is not None and b.high is not None))
+    ]  # fmt: skip
+    if not candidates:
+        return None
+    band = min(candidates, key=lambda b: (b.basis != "base", not b.primary, b.line))
+    if band.average is not None:
+        return band.average, band
+    if band.median is not None:
+        return band.median, band
+    assert band.low is not None and band.high is not None  # by the filter above
+    return (band.low + band.high) / 2, band
+
+
+def _city_adjustment(profile: RoleProfile, lowered: str) -> tuple[float, float, dict[str, Any]] | None:
+    cities = [
+        b
+        for b in profile.salary_bands
+        if b.scope == "city" and b.unit == "amount" and not b.levels and b.low is not None and b.low == b.high
+        and _places_match(b.places, lowered)
+    ]  # fmt: skip
+    national = _national_average(profile)
+    if not cities or national is None:
+        return None
+    city = min(cities, key=lambda b: b.line)
+    reference, reference_band = national
+    assert city.low is not None  # by the filter above
+    factor = round(city.low / reference, 4)
+    detail = {"scope": "city", "label": ", ".join(city.places), "factor": factor, "city_figure": city.low,
+              "national_average": round(reference, 2), "seed": city.seed, "line": city.line,
+              "reference_line": reference_band.line}  # fmt: skip
+    return factor, factor, detail
+
+
+def _region_adjustment(profile: RoleProfile, location: str) -> tuple[float, float, dict[str, Any]] | None:
     lowered = location.lower()
     state = us_state(location)
     for band in profile.salary_bands:
         if band.scope != "region" or band.unit != "percent" or band.low is None:
             continue
-        named = any(place.lower() in lowered for place in band.places)
         in_region = state is not None and any(
             region in band.label.lower() and state in states for region, states in US_REGIONS.items()
         )
-        if named or in_region:
+        if _places_match(band.places, lowered) or in_region:
             high = band.high if band.high is not None else band.low
             detail = {"scope": "region", "label": band.label, "pct_low": band.low, "pct_high": high,
                       "seed": band.seed, "line": band.line}  # fmt: skip
@@ -147,6 +198,8 @@ def expected_band(profile: RoleProfile, level: str, location: str | None) -> Exp
         high = round(high * high_factor, 2) if high is not None else None
         median = None  # a median does not survive a percentage range
         sources.append((detail["seed"], detail["line"]))
+        if "reference_line" in detail:
+            sources.append((detail["seed"], detail["reference_line"]))
     abroad = outside_us(location)
     return ExpectedBand(
         low=low,

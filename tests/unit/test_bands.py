@@ -61,3 +61,24 @@ def test_outside_the_us_the_band_is_given_but_does_not_apply():
     p = role_with(band(20, 100_000, 200_000, levels=("mid",)))
     chosen = expected_band(p, "mid", "Berlin, Germany")
     assert chosen.low == 100_000 and chosen.market == "US" and chosen.applies is False
+
+
+def test_city_figure_against_the_national_average_scales_the_band_and_both_lines_are_cited():
+    national = band(15, 150_000, 170_000, primary=True)
+    sf = band(40, 192_000, 192_000, scope="city", places=("San Francisco",))
+    nyc = band(41, 144_000, 144_000, scope="city", places=("New York City",))
+    p = role_with(band(20, 100_000, 200_000, levels=("mid",)), national, sf, nyc)
+    chosen = expected_band(p, "mid", "San Francisco, CA")
+    assert (chosen.low, chosen.high) == (120_000, 240_000)  # 192,000 / 160,000 = 1.2
+    assert chosen.adjustment["scope"] == "city" and chosen.adjustment["factor"] == 1.2
+    assert ("r.txt", 40) in chosen.sources and ("r.txt", 15) in chosen.sources
+    below = expected_band(p, "mid", "New York, NY")  # "New York City" names the city a posting calls New York
+    assert (below.low, below.high) == (90_000, 180_000)
+    assert expected_band(p, "mid", "Austin, TX").adjustment is None
+
+
+def test_a_city_figure_without_a_national_average_changes_nothing():
+    sf = band(40, 192_000, 192_000, scope="city", places=("San Francisco",))
+    p = role_with(band(20, 100_000, 200_000, levels=("mid",)), sf)
+    chosen = expected_band(p, "mid", "San Francisco, CA")
+    assert (chosen.low, chosen.high, chosen.adjustment) == (100_000, 200_000, None)

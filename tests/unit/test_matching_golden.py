@@ -45,3 +45,12 @@ def test_a_band_stating_the_level_beats_an_unleveled_one_in_the_same_section(pro
     band = expected_band(find_profile(profiles, "000"), "staff", None)
     assert (band.low, band.high, band.open_ended) == (160_000, 210_000, True)
     assert band.sources == (("000_23e47e2845757334.txt", 157),)
+
+
+def test_platform_engineer_in_san_francisco_scales_by_the_city_figure_over_the_national_average(profiles):
+    # 004 line 163: "San Francisco, CA: $179,061"; line 150: national average base $157,969 to $161,777.
+    band = expected_band(find_profile(profiles, "004"), "mid", "San Francisco, CA")
+    factor = round(179_061 / ((157_969 + 161_777) / 2), 4)
+    assert band.adjustment["factor"] == factor
+    assert (band.low, band.high) == (round(144_000 * factor, 2), round(166_399 * factor, 2))
+    assert [line for _, line in band.sources] == [158, 159, 163, 150]  # "Mid-Level:" and its range
