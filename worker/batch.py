@@ -11,14 +11,27 @@ from typing import IO, Any
 
 from matching import Classifier, rejected_result
 
-__all__ = ["BatchSummary", "classify_chunk", "classify_stream", "decode_line", "iter_result_chunks", "read_records"]
+__all__ = [
+    "MAX_REJECTIONS_SHOWN",
+    "BatchSummary",
+    "classify_chunk",
+    "classify_stream",
+    "decode_line",
+    "iter_result_chunks",
+    "read_records",
+    "result_lines",
+]
 
 CHUNK_SIZE = 256  # postings per vectorised call: large enough to amortise, small enough to stream
 
 
+MAX_REJECTIONS_SHOWN = 20  # a summary lists this many rejected lines and counts the rest
+
+
 @dataclass
 class BatchSummary:
-    """What a batch run produced: counts per verdict and role, and where rejections came from."""
+    """What a batch run produced: counts per verdict and role, and the first rejected lines with their errors
+    (only the first few are kept, so a feed of a million bad lines costs no more memory than a good one)."""
 
     total: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
@@ -30,8 +43,16 @@ class BatchSummary:
         self.statuses[result["status"]] += 1
         if result["status"] == "matched":
             self.roles[result["role"]] += 1
-        elif result["status"] == "rejected":
+        elif result["status"] == "rejected" and len(self.rejected_lines) < MAX_REJECTIONS_SHOWN:
             self.rejected_lines.append((result.get("line"), result["error"]))
+
+    def merge(self, other: BatchSummary) -> None:
+        """Add the counts of a summary of the lines that follow this one's (a parallel chunk's)."""
+        self.total += other.total
+        self.statuses.update(other.statuses)
+        self.roles.update(other.roles)
+        room = MAX_REJECTIONS_SHOWN - len(self.rejected_lines)
+        self.rejected_lines.extend(other.rejected_lines[: max(room, 0)])
 
     def render(self) -> str:
         lines = [f"{self.total} postings: " + ", ".join(
@@ -39,12 +60,18 @@ class BatchSummary:
         )]  # fmt: skip
         for role, count in sorted(self.roles.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {count:>7}  {role}")
-        for line, error in self.rejected_lines[:20]:
+        for line, error in self.rejected_lines:
             lines.append(f"  rejected: {error}" if line is None or f"line {line}" in error
                          else f"  rejected line {line}: {error}")  # fmt: skip
-        if len(self.rejected_lines) > 20:
-            lines.append(f"  ... and {len(self.rejected_lines) - 20} more rejected lines")
+        more = self.statuses["rejected"] - len(self.rejected_lines)
+        if more > 0:
+            lines.append(f"  ... and {more} more rejected lines")
         return "\n".join(lines)
+
+
+def result_lines(results: Iterable[dict[str, Any]]) -> str:
+    """Results as JSON lines: the one serialisation every batch path writes, so their outputs compare byte for byte."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
 
 
 def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
@@ -121,7 +148,7 @@ def classify_stream(
 
         bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
     for results in iter_result_chunks(classifier, records):
-        out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+        out.write(result_lines(results))
         for result in results:
             summary.add(result)
         if bar is not None:

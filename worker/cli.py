@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     batch.add_argument("--via-queue", action="store_true", help="fan the feed out to the workers (Redis) in chunks")
     batch.add_argument("--chunk-lines", type=_positive, default=200, metavar="N", help="lines per chunk (--via-queue)")
+    batch.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="classifying processes for the in-process batch (0 = one per CPU; default 1); the output is the same",
+    )
     _add_seeds(batch)
 
     evaluate = commands.add_parser("eval", help="measure matching quality on labelled postings")
@@ -163,10 +171,20 @@ def _cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _workers(value: str) -> int:
+    number = int(value) if value.strip().isdigit() else -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number (0 = one per CPU), got {value!r}")
+    # sched_getaffinity respects taskset and cgroup CPU limits; cpu_count does not.
+    return number or len(os.sched_getaffinity(0))
+
+
 def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     from .batch import classify_stream, read_records
     from .runtime import load_classifier
 
+    if args.via_queue and args.workers != 1:
+        raise InputError("--workers is for the in-process batch; with --via-queue the running workers classify")
     classifier = load_classifier(settings)
     client = None
     if args.via_queue:
@@ -195,6 +213,12 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
                 chunk_lines=args.chunk_lines,
                 progress=progress,
                 total=total,
+            )
+        elif args.workers != 1:
+            from .parallel import classify_stream_parallel
+
+            summary = classify_stream_parallel(
+                settings, source, out, workers=args.workers, classifier=classifier, progress=progress, total=total
             )
         else:
             summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)

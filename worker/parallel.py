@@ -12,10 +12,9 @@ does not grow with the feed.
 from __future__ import annotations
 
 import io
-import json
 import multiprocessing
 import sys
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import IO
 
 from matching import Classifier
 
-from .batch import BatchSummary, classify_stream, iter_result_chunks, read_records
+from .batch import BatchSummary, classify_stream, iter_result_chunks, read_records, result_lines
 from .errors import WorkerError
 from .runtime import load_classifier
 from .settings import Settings
@@ -59,10 +58,7 @@ class ChunkResult:
     """One chunk classified: its output lines (JSONL text, as `classify_stream` writes them) and its tally."""
 
     text: str = ""
-    total: int = 0
-    statuses: Counter[str] = field(default_factory=Counter)
-    roles: Counter[str] = field(default_factory=Counter)
-    rejected_lines: list[tuple[int | None, str]] = field(default_factory=list)
+    summary: BatchSummary = field(default_factory=BatchSummary)
 
 
 def classify_lines(classifier: Classifier, first_line: int, lines: list[str]) -> ChunkResult:
@@ -72,14 +68,9 @@ def classify_lines(classifier: Classifier, first_line: int, lines: list[str]) ->
     parts = []
     done = ChunkResult()
     for results in iter_result_chunks(classifier, records):
-        parts.append("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
-        for result in results:  # the tally of BatchSummary.add
-            done.total += 1
-            done.statuses[result["status"]] += 1
-            if result["status"] == "matched":
-                done.roles[result["role"]] += 1
-            elif result["status"] == "rejected":
-                done.rejected_lines.append((result.get("line"), result["error"]))
+        parts.append(result_lines(results))
+        for result in results:
+            done.summary.add(result)
     done.text = "".join(parts)
     return done
 
@@ -208,12 +199,9 @@ def classify_stream_parallel(
 
                 bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
             out.write(chunk.text)
-            summary.total += chunk.total
-            summary.statuses.update(chunk.statuses)
-            summary.roles.update(chunk.roles)
-            summary.rejected_lines.extend(chunk.rejected_lines)
+            summary.merge(chunk.summary)
             if bar is not None:
-                bar.update(chunk.total)
+                bar.update(chunk.summary.total)
     finally:
         if bar is not None:
             bar.close()

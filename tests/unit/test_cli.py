@@ -63,6 +63,22 @@ def test_batch_writes_one_line_per_input_line_in_order(capsys, tmp_path):
     assert "rejected" in err and "postings:" in err
 
 
+def test_batch_with_workers_writes_what_one_process_writes(capsys, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    lines = (EXAMPLES / "postings.jsonl").read_text().splitlines()
+    feed.write_text("\n".join(lines * 30) + "\n")  # several chunks, bad lines in each
+    code1, _, err1 = run(capsys, "batch", str(feed), "--out", str(tmp_path / "one.jsonl"))
+    code2, _, err2 = run(capsys, "batch", str(feed), "--out", str(tmp_path / "two.jsonl"), "--workers", "2")
+    assert code1 == code2 == 0
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert err1 == err2 and "more rejected lines" in err1
+
+
+def test_batch_workers_and_via_queue_do_not_mix(capsys, tmp_path):
+    code, _, err = run(capsys, "batch", str(EXAMPLES / "postings.jsonl"), "--out", "-", "--workers", "2", "--via-queue")
+    assert code == 2 and "--workers" in err
+
+
 def test_batch_reports_an_unreadable_feed(capsys, tmp_path):
     code, _, err = run(capsys, "batch", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "o.jsonl"))
     assert code == 2 and "missing.jsonl" in err

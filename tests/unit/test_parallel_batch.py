@@ -86,7 +86,7 @@ def test_parallel_output_equals_the_single_process_output_on_a_generated_feed(se
     expected, expected_summary = single_process(settings, text)
     chunks = list(iter_output_chunks(settings, io.StringIO(text), workers=2, start_method=start_method))
     assert "".join(c.text for c in chunks) == expected  # same bytes: order, line numbers, rejection messages
-    assert sum(c.total for c in chunks) == expected_summary.total
+    assert sum(c.summary.total for c in chunks) == expected_summary.total
     got, summary = parallel(settings, text)
     assert got == expected
     assert summary == expected_summary and summary.total == sum(1 for line in text.split("\n") if line.strip())
@@ -122,7 +122,7 @@ def test_read_ahead_is_bounded_by_the_chunks_in_flight(settings):
         settings, feed, workers=workers, chunk_lines=chunk, in_flight_per_worker=per_worker, local_ahead=local_ahead
     )
     for done in chunks:
-        totals.append(done.total)
+        totals.append(done.summary.total)
         ahead.append(feed.read - written)  # lines read but not yet handed back, this chunk's included
         written += chunk  # every chunk but the last holds `chunk` lines
     assert feed.read == 2000 and sum(totals) > 1500
@@ -148,3 +148,20 @@ def test_a_spawned_helper_that_cannot_load_the_classifier_fails_with_the_reason(
 def test_workers_must_be_positive(settings):
     with pytest.raises(ValueError, match="workers: expected a positive number, got 0"):
         next(iter_output_chunks(settings, ["{}\n"], workers=0))
+
+
+def test_a_summary_keeps_the_first_rejections_and_counts_the_rest():
+    from worker.batch import MAX_REJECTIONS_SHOWN, BatchSummary
+
+    def rejected(line):
+        return {"status": "rejected", "line": line, "error": f"line {line}: bad"}
+
+    first, second = BatchSummary(), BatchSummary()
+    for line in range(1, 16):
+        first.add(rejected(line))
+    for line in range(16, 31):
+        second.add(rejected(line))
+    first.merge(second)
+    assert first.total == 30 and first.statuses["rejected"] == 30
+    assert [line for line, _ in first.rejected_lines] == list(range(1, MAX_REJECTIONS_SHOWN + 1))
+    assert f"and {30 - MAX_REJECTIONS_SHOWN} more rejected lines" in first.render()
