@@ -83,3 +83,12 @@ def test_the_compose_commands_are_jobmatch_commands(services, name):
 
     args, _extra = build_parser().parse_known_args(command(services[name])[1:])
     assert args.command == name
+
+
+def test_the_readme_shows_the_compose_service_and_the_same_commands_without_docker(services):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docker compose up" in readme
+    redis_flags = " ".join(services["redis"]["command"][1:])
+    assert f"redis-server {redis_flags}" in readme
+    for name in ("worker", "beat"):
+        assert " ".join(services[name]["command"]) in readme  # "jobmatch worker", "jobmatch beat"
