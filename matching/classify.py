@@ -95,6 +95,8 @@ class Classifier:
             assert maybe is not None  # every slot was filled above
             if line is not None:
                 maybe["line"] = line
+                if maybe["status"] == "rejected" and not str(maybe["error"]).startswith(f"line {line}:"):
+                    maybe["error"] = f"line {line}: {maybe['error']}"  # pay errors are found after validation
             out.append(maybe)
         return out
 

@@ -71,7 +71,18 @@ class BatchSummary:
 
 def result_lines(results: Iterable[dict[str, Any]]) -> str:
     """Results as JSON lines: the one serialisation every batch path writes, so their outputs compare byte for byte."""
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    return "".join(_result_line(r) for r in results)
+
+
+def _result_line(result: dict[str, Any]) -> str:
+    line = json.dumps(result, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (an invalid byte of the input, or a "\udc80" escape) cannot be written as UTF-8:
+        # escape it instead (ASCII JSON), so the result is kept exactly rather than the run failing.
+        line = json.dumps(result)
+    return line + "\n"
 
 
 def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:

@@ -5,11 +5,16 @@ Last-Modified for the next conditional request, counts of the last poll) and a s
 "content_hash model_version"), so re-polling an unchanged feed classifies nothing, while an edited posting
 or a new model version classifies again. A fetch that fails is recorded as `last_error` and fetched
 postings already published stay published; a record the source could not map goes to the dead-letter stream.
+A paged listing that fails part way publishes the pages it got and records the failure (forgetting nothing).
+A server that answers 429/503 with a Retry-After longer than a fetch waits is left alone until then (`retry_at`):
+polls before it are skipped. An unexpected exception from a source (a schema nobody foresaw) is logged with its
+traceback and recorded as `last_error` like any failure, so one bad feed never takes a worker's task down.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -21,9 +26,19 @@ from .classification import Item, ProcessContext, classify_items, outcomes
 from .errors import SettingsError
 from .results import Keys, Outcome, dumps
 from .settings import Settings
-from .sources import FetchState, SourceConfig, SourceConfigError, SourceError, build_source, make_client
+from .sources import (
+    FetchState,
+    SourceConfig,
+    SourceConfigError,
+    SourceError,
+    SourceUnavailable,
+    build_source,
+    make_client,
+)
 
 __all__ = ["PollReport", "beat_schedule", "configured_sources", "poll", "source_states"]
+
+log = logging.getLogger(__name__)
 
 LOCK_SECONDS = 900  # one poll of a source at a time; a crashed poll's lock lapses after this
 
@@ -119,7 +134,13 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
     state_key = keys.source_state(name)
     saved = {k.decode(): v.decode() for k, v in cast(dict[bytes, bytes], client.hgetall(state_key)).items()}
     state = FetchState.from_dict(saved)
+    wait_until = _seconds(saved.get("retry_at"))
+    if wait_until is not None and time.time() < wait_until:
+        report.skipped = f"the source asked not to be polled before {_iso(wait_until)} (Retry-After)"
+        client.hset(state_key, "last_skipped", f"{_now()}: {report.skipped}")
+        return report
     started = _now()
+    retry_at: float | None = None
     try:
         source = build_source(config)
         timeout = config.timeout_seconds
@@ -127,7 +148,23 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
             fetched = source.fetch(http, state)
     except SourceError as exc:
         report.error = str(exc)
-        client.hset(state_key, mapping={"last_polled": started, "last_error": report.error, "last_error_at": _now()})
+        if isinstance(exc, SourceUnavailable) and exc.retry_after:
+            retry_at = time.time() + exc.retry_after
+    except Exception as exc:
+        # A bug in a source's mapping (a response shape nobody foresaw) must not fail the task silently in a log:
+        # it is recorded where `jobmatch sources` shows it, and what was published before stays published.
+        log.exception("polling source %r raised", name)
+        report.error = f"{name}: unexpected {type(exc).__name__} while fetching: {exc}"
+    if report.error is not None:
+        client.hset(
+            state_key,
+            mapping={
+                "last_polled": started,
+                "last_error": report.error,
+                "last_error_at": _now(),
+                "retry_at": "" if retry_at is None else f"{retry_at:.3f}",
+            },
+        )
         return report
 
     model_version = context.classifier.model_version
@@ -162,18 +199,25 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
     pipe = client.pipeline(transaction=True)
     if todo:
         pipe.hset(keys.source_seen(name), mapping={posting_id: digest for posting_id, _, digest in todo})
-    if not fetched.not_modified:
+    if fetched.incomplete is not None:
+        # Part of a paged listing: what it held is published, but the rest is unknown, so nothing is forgotten
+        # and the poll counts as failed (`last_ok` stays at the last complete one).
+        report.error = f"{fetched.incomplete}; the {report.fetched} postings fetched before it were kept"
+    elif not fetched.not_modified:
         # The feed lists what is open now: a posting gone from it is forgotten (and classified again if it returns).
         gone = set(ids)
         stale = [k for k in cast(list[bytes], client.hkeys(keys.source_seen(name))) if k.decode() not in gone]
         if stale:
             pipe.hdel(keys.source_seen(name), *stale)
+    if report.error is None:
+        pipe.hset(state_key, mapping={"last_ok": _now(), "last_error": ""})
+    else:
+        pipe.hset(state_key, mapping={"last_error": report.error, "last_error_at": _now()})
     pipe.hset(
         state_key,
         mapping={
             "last_polled": started,
-            "last_ok": _now(),
-            "last_error": "",
+            "retry_at": "",
             "etag": fetched.state.etag or "",
             "last_modified": fetched.state.last_modified or "",
             "fetched": report.fetched,
@@ -184,6 +228,17 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
     )
     pipe.execute()
     return report
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 def _content_hash(posting: dict[str, Any]) -> str:

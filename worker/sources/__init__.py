@@ -18,6 +18,7 @@ from .base import (
     SourceConfig,
     build_source,
     parse_interval,
+    parse_size,
     parse_source_config,
 )
 from .errors import (
@@ -51,5 +52,6 @@ __all__ = [
     "get_with_retries",
     "make_client",
     "parse_interval",
+    "parse_size",
     "parse_source_config",
 ]

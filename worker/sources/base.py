@@ -28,6 +28,7 @@ __all__ = [
     "SourceConfig",
     "build_source",
     "parse_interval",
+    "parse_size",
     "parse_source_config",
 ]
 
@@ -40,7 +41,9 @@ DEFAULT_INTERVAL = 15 * 60.0
 _NAME = re.compile(r"[a-z0-9_-]+")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_COMMON_KEYS = frozenset({"name", "kind", "interval", "enabled", "timeout"})
+_COMMON_KEYS = frozenset({"name", "kind", "interval", "enabled", "timeout", "max_size"})
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?")
+_UNIT_BYTES = {None: 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class SourceConfig:
     enabled: bool = True
     # Seconds each phase of a request (connect, read) may take; None means the HTTP layer's default.
     timeout_seconds: float | None = None
+    # The most bytes one response (or file) may have; None means the HTTP layer's default (`http.MAX_BYTES`).
+    max_bytes: int | None = None
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # Where the table came from ("sources[2]"), so later errors can say so too.
     origin: str = field(default="", compare=False)
@@ -115,12 +120,17 @@ class RecordError:
 
 @dataclass(frozen=True)
 class FetchResult:
-    """What one fetch produced: postings, per-record problems, and the state for the next fetch."""
+    """What one fetch produced: postings, per-record problems, and the state for the next fetch.
+
+    `incomplete` is set when the fetch failed part way (a later page of a paged listing): it says why, and
+    `postings` holds what was fetched before, which is worth publishing, but is not the whole listing.
+    """
 
     postings: list[Posting]
     errors: list[RecordError]
     not_modified: bool
     state: FetchState
+    incomplete: str | None = None
 
     @classmethod
     def unchanged(cls, state: FetchState) -> FetchResult:
@@ -155,11 +165,28 @@ def parse_interval(value: object) -> float:
     return seconds
 
 
+def parse_size(value: object) -> int:
+    """Bytes in `value`: a positive whole number of bytes, or a string like "512kb", "20MB", "1.5gb" (powers of 1000).
+
+    Raises ValueError with the message a config error shows after the field name.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str) and (match := _SIZE.fullmatch(value.strip().lower())):
+        size = int(float(match[1]) * _UNIT_BYTES[match[2]])
+    else:
+        raise ValueError(f"expected a size like '20MB' or a number of bytes, got {value!r}")
+    if size <= 0:
+        raise ValueError(f"expected a positive size, got {value!r}")
+    return size
+
+
 def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig:
     """Validate one `[[sources]]` TOML table; `where` ("sources[2]") prefixes every message.
 
     The common keys are `name`, `kind`, `interval` (default 15m), `enabled` (default true) and
-    `timeout` (per request phase, e.g. "10s"; default the HTTP layer's);
+    `timeout` (per request phase, e.g. "10s"; default the HTTP layer's), `max_size` (the largest response read,
+    e.g. "5MB"; default 20 MB);
     every other key is an option of the kind, checked by the kind itself, so a typo or a bad
     URL fails here, at start-up, not at the first fetch. Raises `SourceConfigError`.
     """
@@ -191,6 +218,12 @@ def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig
             timeout = parse_interval(table["timeout"])
         except ValueError as exc:
             raise SourceConfigError(f"{label}: timeout: {exc}", source=name) from None
+    max_bytes = None
+    if "max_size" in table:
+        try:
+            max_bytes = parse_size(table["max_size"])
+        except ValueError as exc:
+            raise SourceConfigError(f"{label}: max_size: {exc}", source=name) from None
     options = {key: value for key, value in table.items() if key not in _COMMON_KEYS}
     config = SourceConfig(
         name=name,
@@ -198,6 +231,7 @@ def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig
         interval_seconds=interval,
         enabled=enabled,
         timeout_seconds=timeout,
+        max_bytes=max_bytes,
         options=MappingProxyType(options),
         origin=where,
     )
@@ -206,13 +240,18 @@ def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig
 
 
 def build_source(config: SourceConfig, *, policy: FetchPolicy | None = None) -> Source:
-    """The `Source` for `config.kind`, fetching under `policy` (retries, size bound; defaults if None).
+    """The `Source` for `config.kind`, fetching under `policy` (retries, size bound); if None, the default policy
+    bounded by the config's `max_size`.
 
     Raises `SourceConfigError` for an unknown kind or bad options.
     """
     factory = _factories().get(config.kind)
     if factory is None:
         raise config.error("kind", f"unknown kind {config.kind!r} (expected one of: {', '.join(SOURCE_KINDS)})")
+    if policy is None and config.max_bytes is not None:
+        from .http import FetchPolicy
+
+        policy = FetchPolicy(max_bytes=config.max_bytes)
     return factory(config, policy)
 
 

@@ -116,11 +116,13 @@ def _description(entry: Any) -> str:
 
 def _when(context: RecordContext, entry: Any) -> str | None:
     """Published (else updated) time, which feedparser has already parsed to UTC."""
+    # Plain dict lookups: FeedParserDict.get maps a missing `updated*` onto `published*` with a DeprecationWarning.
+    fields = entry if isinstance(entry, dict) else {}
     for key in ("published", "updated"):
-        parsed = entry.get(f"{key}_parsed")
+        parsed = dict.get(fields, f"{key}_parsed")
         if isinstance(parsed, time.struct_time):
             return datetime(*parsed[:6], tzinfo=UTC).isoformat(timespec="seconds")
-        if entry.get(key):
+        if dict.get(fields, key):
             # feedparser could not read it; try ours before giving up on it.
-            return optional_posted_at(context, entry.get(key))
+            return optional_posted_at(context, dict.get(fields, key))
     return None

@@ -19,7 +19,7 @@ import httpx
 from matching.text import markup_to_text, plain_text
 
 from .base import FetchResult, FetchState, Options, Posting, SourceConfig
-from .errors import SourceFormatError
+from .errors import SourceError, SourceFormatError
 from .http import FetchPolicy
 from .records import (
     RecordContext,
@@ -83,28 +83,36 @@ class LeverSource:
 
         Only a listing that fits on one page keeps its ETag for next time: with more pages, an
         unchanged first page says nothing about the others, so such a listing is always fetched whole.
+        A later page that cannot be fetched or read does not throw away the pages before it: they come
+        back as an `incomplete` result naming the failure. (A listing that repeats itself or runs past
+        `max_pages` is wrong as a whole, and raises.)
         """
         name = self.config.name
         records = Records(name)
         skip = 0
         for page in range(self.max_pages):
-            fetched = self.policy.get(
-                client,
-                self.url,
-                params={"mode": "json", "skip": skip, "limit": self.page_size},
-                headers={"Accept": "application/json"},
-                state=state if page == 0 else None,
-                source=name,
-            )
-            if fetched.not_modified:
-                return FetchResult.unchanged(fetched.state)
-            postings = parse_json(fetched.content, source=name, url=fetched.url)
-            if not isinstance(postings, list):
-                raise SourceFormatError(
-                    f"{name}: {fetched.url}: expected a list of postings, got {type_name(postings)}",
+            try:
+                fetched = self.policy.get(
+                    client,
+                    self.url,
+                    params={"mode": "json", "skip": skip, "limit": self.page_size},
+                    headers={"Accept": "application/json"},
+                    state=state if page == 0 else None,
                     source=name,
-                    url=fetched.url,
                 )
+                if fetched.not_modified:
+                    return FetchResult.unchanged(fetched.state)
+                postings = parse_json(fetched.content, source=name, url=fetched.url)
+                if not isinstance(postings, list):
+                    raise SourceFormatError(
+                        f"{name}: {fetched.url}: expected a list of postings, got {type_name(postings)}",
+                        source=name,
+                        url=fetched.url,
+                    )
+            except SourceError as exc:
+                if not records.postings:
+                    raise
+                return records.result(FetchState(), incomplete=f"{exc} (page {page + 1})")
             known = len(records.ids)
             for offset, item in enumerate(postings):
                 records.collect(f"postings[{skip + offset}]", self._posting, item)

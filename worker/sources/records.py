@@ -121,8 +121,10 @@ class Records:
         """A problem with the response as a whole that still left records to map."""
         self.errors.append(RecordError(self.source, label, None, message, dropped=False))
 
-    def result(self, state: FetchState) -> FetchResult:
-        return FetchResult(postings=self.postings, errors=self.errors, not_modified=False, state=state)
+    def result(self, state: FetchState, *, incomplete: str | None = None) -> FetchResult:
+        return FetchResult(
+            postings=self.postings, errors=self.errors, not_modified=False, state=state, incomplete=incomplete
+        )
 
 
 def new_posting(
@@ -163,7 +165,9 @@ def parse_json(content: bytes, *, source: str, url: str) -> Any:
     except UnicodeDecodeError as exc:
         raise SourceFormatError(f"{source}: {url}: body is not UTF-8 text: {exc}", source=source, url=url) from None
     except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(content.rstrip()) else ""
+        # Ran out of input (at the end, or inside a string that never closes): likely a body cut short.
+        ended = exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string")
+        hint = " (truncated?)" if ended else ""
         raise SourceFormatError(
             f"{source}: {url}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}",
             source=source,

@@ -1,0 +1,186 @@
+"""Through the queue: `jobmatch batch --via-queue` on 2 worker processes next to the in-process batch, in one run.
+
+    .venv/bin/python bench/via_queue.py [POSTINGS.jsonl] [--postings 20000] [--concurrency 2] [--repeats 3]
+
+The feed is the dev postings (default /work/shared/eval/postings.jsonl) repeated to `--postings` lines with fresh
+ids. Starts its own `redis-server` (append-only, as docker-compose.yml runs it) on a free port and one
+`jobmatch worker --concurrency 2` (2 pool processes), then times, interleaved so drift hits each alike (median of
+`--repeats` runs, classifier already loaded, output to memory):
+  - in-process `batch` with the same parallelism: `classify_stream_parallel(workers=2)` (`jobmatch batch --workers 2`)
+    when worker/parallel.py is there, else the single-process batch (and it says so);
+  - the single-process `batch` (`classify_stream`), for reference;
+  - `batch --via-queue` (`run_via_queue`, chunks of 200 lines) against the 2 worker processes.
+Prints postings/s of each and the ratio via-queue / in-process at the same parallelism (target >= 0.8), and checks
+that the via-queue output equals the in-process output byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from load import DEFAULT_POSTINGS, LocalRedis, Workers, feed, service_env
+
+from worker.batch import classify_stream, read_records
+from worker.client import Client
+from worker.fanout import CHUNK_LINES, run_via_queue
+from worker.runtime import load_classifier
+from worker.settings import load_settings
+
+
+def timed(run: Callable[[], str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    output = run()
+    return time.perf_counter() - start, output
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent by named processes and their children over a run."""
+
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        import psutil
+
+        self.processes = {name: [psutil.Process(pid) for pid in group] for name, group in pids.items()}
+        self.spent: dict[str, float] = dict.fromkeys(pids, 0.0)
+
+    def _now(self) -> dict[str, float]:
+        return {name: sum(sum(p.cpu_times()[:2]) for p in group) for name, group in self.processes.items()}
+
+    def measure(self, run: Callable[[], str]) -> tuple[float, str]:
+        before = self._now()
+        result = timed(run)
+        after = self._now()
+        for name in self.spent:
+            self.spent[name] += after[name] - before[name]
+        return result
+
+
+def ceiling(processes: int) -> float:
+    """How much faster `processes` busy Python loops finish than one does alone, times `processes`."""
+    import subprocess
+
+    busy = "x = 0\nfor i in range(10_000_000):\n    x += i\n"
+
+    def run(count: int) -> float:
+        start = time.perf_counter()
+        for child in [subprocess.Popen([sys.executable, "-c", busy]) for _ in range(count)]:
+            child.wait()
+        return time.perf_counter() - start
+
+    return processes * run(1) / run(processes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("--postings", dest="count", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes (and in-process workers)")
+    parser.add_argument("--chunk-lines", type=int, nargs="+", default=[CHUNK_LINES],
+                        help="lines per via-queue chunk; several values are timed side by side")  # fmt: skip
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    text = "\n".join(feed(Path(args.postings), args.count, id_prefix="q")) + "\n"
+    try:
+        from worker.parallel import classify_stream_parallel
+    except ImportError:  # not wired in this checkout: compare with the single process and say so
+        classify_stream_parallel = None
+
+    with LocalRedis() as server, tempfile.TemporaryDirectory() as logs:
+        env = service_env(server.url)
+        settings = load_settings(environ=env)
+        classifier = load_classifier(settings)
+        with Workers(env, count=1, concurrency=args.concurrency, log_dir=Path(logs)) as workers:
+            client = Client(settings)
+
+            def single() -> str:
+                out = io.StringIO()
+                classify_stream(classifier, read_records(io.StringIO(text)), out)
+                return out.getvalue()
+
+            def parallel() -> str:
+                assert classify_stream_parallel is not None
+                out = io.StringIO()
+                classify_stream_parallel(
+                    settings, io.StringIO(text), out, workers=args.concurrency, classifier=classifier
+                )
+                return out.getvalue()
+
+            def via_queue(chunk_lines: int) -> Callable[[], str]:
+                def run() -> str:
+                    out = io.StringIO()
+                    run_via_queue(
+                        client,
+                        io.StringIO(text),
+                        out,
+                        local_model_version=classifier.model_version,
+                        chunk_lines=chunk_lines,
+                    )
+                    return out.getvalue()
+
+                return run
+
+            runs: dict[str, Callable[[], str]] = {"single": single}
+            runs.update({f"queue {n}": via_queue(n) for n in args.chunk_lines})
+            if classify_stream_parallel is not None:
+                runs["parallel"] = parallel
+            times: dict[str, list[float]] = {name: [] for name in runs}
+            outputs: dict[str, str] = {}
+            first = f"queue {args.chunk_lines[0]}"
+            worker_pids = workers.pids()
+            meter = CpuMeter(
+                {
+                    "client (this process)": [os.getpid()],
+                    "redis-server": [server.pid],
+                    "worker main process": worker_pids[:1],
+                    "worker pool processes": worker_pids[1:],
+                }
+            )
+            ceilings = []
+            for _ in range(args.repeats):
+                for name, run in runs.items():
+                    seconds, outputs[name] = (meter.measure if name == first else timed)(run)
+                    times[name].append(seconds)
+                ceilings.append(ceiling(args.concurrency))
+
+    rate = {name: args.count / statistics.median(values) for name, values in times.items()}
+    same = "parallel" if "parallel" in rate else "single"
+    print(f"{args.count:,} postings from {Path(args.postings).name} (fresh ids), median of {args.repeats} "
+          f"interleaved runs, {args.concurrency} processes on {_cores()} cores")  # fmt: skip
+    if "parallel" in rate:
+        label = f"in-process batch --workers {args.concurrency}"
+        print(f"  {label:<36} {rate['parallel']:>8,.0f} postings/s")
+    else:
+        print("  (worker/parallel.py is not there: in-process runs single-process only; the ratio below is to it)")
+    print(f"  {'in-process batch (1 process)':<36} {rate['single']:>8,.0f} postings/s")
+    for n in args.chunk_lines:
+        label = f"batch --via-queue ({n} lines/chunk)"
+        print(f"  {label:<36} {rate[f'queue {n}']:>8,.0f} postings/s   {rate[f'queue {n}'] / rate[same]:.2f}x "
+              "the in-process batch at the same parallelism (target 0.8x)")  # fmt: skip
+    print(f"  machine ceiling, {args.concurrency} busy processes: {statistics.median(ceilings):.2f}x one "
+          f"(runs: {', '.join(f'{c:.2f}' for c in ceilings)})")  # fmt: skip
+    single_cpu = 1000 / rate["single"]
+    spent = {name: 1000 * seconds / (args.count * args.repeats) for name, seconds in meter.spent.items()}
+    print(f"  CPU per posting, via-queue ({args.chunk_lines[0]} lines/chunk): {sum(spent.values()):.3f} ms in all, "
+          f"against {single_cpu:.3f} ms for the single-process batch")  # fmt: skip
+    for name, ms in spent.items():
+        print(f"    {name:<24} {ms:.3f} ms")
+    identical = all(outputs[f"queue {n}"] == outputs[same] == outputs["single"] for n in args.chunk_lines)
+    print(f"  via-queue output identical to in-process: {'yes' if identical else 'NO'}")
+    if not identical:
+        raise SystemExit(1)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
