@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+import orjson
+
 from matching import Classifier, rejected_result
 
 __all__ = [
@@ -75,14 +77,12 @@ def result_lines(results: Iterable[dict[str, Any]]) -> str:
 
 
 def _result_line(result: dict[str, Any]) -> str:
-    line = json.dumps(result, ensure_ascii=False)
     try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (an invalid byte of the input, or a "\udc80" escape) cannot be written as UTF-8:
-        # escape it instead (ASCII JSON), so the result is kept exactly rather than the run failing.
-        line = json.dumps(result)
-    return line + "\n"
+        return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
+    except TypeError:
+        # A lone surrogate (an invalid byte of the input, or a "\udc80" escape) is not UTF-8: escape it
+        # instead (ASCII JSON), so the result is kept exactly rather than the run failing.
+        return json.dumps(result, separators=(",", ":")) + "\n"
 
 
 def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
@@ -95,6 +95,10 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
 
 def decode_line(line: str) -> object:
     """One line's JSON value, or the decoding error that `classify_chunk` turns into a `rejected` result."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        pass  # orjson refuses what is not UTF-8 too: the standard parser decides, and words the error
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:

@@ -10,13 +10,12 @@ twice (a redelivered task) is taken once.
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from collections.abc import Iterator
 from typing import IO, Any, cast
 
-from .batch import BatchSummary
+from .batch import BatchSummary, result_lines
 from .client import Client
 from .errors import NoWorkers
 from .heartbeat import WorkerInfo
@@ -127,7 +126,7 @@ def run_via_queue(
             ready[index] = results
             while written in ready:
                 results = ready.pop(written)
-                out.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results))
+                out.write(result_lines(results))
                 for result in results:
                     summary.add(result)
                 if bar is not None:
