@@ -40,8 +40,17 @@ class Posting:
 
 
 def _content_hash(title: str, description: str, location: str | None, salary_text: str | None, salary: object) -> str:
-    blob = json.dumps([title, description, location, salary_text, salary], sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+    # Each field length-prefixed (None marked apart from ""), rather than one JSON dump of the lot: the
+    # description is most of the bytes and JSON-escaping it cost more than hashing it.
+    digest = hashlib.sha256()
+    for field in (title, description, location, salary_text):
+        if field is None:
+            digest.update(b"N")
+        else:
+            data = field.encode("utf-8", "surrogatepass")
+            digest.update(b"S%d:" % len(data) + data)
+    digest.update(json.dumps(salary, sort_keys=True, default=str).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _posting_id(raw: object, content: Mapping[str, Any]) -> str:

@@ -57,3 +57,16 @@ def test_content_hash_changes_with_the_description():
     a = posting_from_dict({"id": "a", "title": "t", "description": "one"})
     b = posting_from_dict({"id": "a", "title": "t", "description": "two"})
     assert a.content_hash != b.content_hash
+
+
+def test_content_hash_tells_fields_apart_and_ignores_what_does_not_decide_the_match():
+    base = {"id": "p", "title": "ML Engineer", "description": "PyTorch", "location": "Austin, TX"}
+    same = posting_from_dict({**base, "url": "https://elsewhere.example", "company": "Other"})
+    assert posting_from_dict(base).content_hash == same.content_hash
+    moved = {**base, "title": "ML Engineer PyTorch", "description": ""}  # same text, another field
+    assert posting_from_dict(moved).content_hash != posting_from_dict(base).content_hash
+    no_place = posting_from_dict({**base, "location": None})
+    empty_place = posting_from_dict({**base, "location": ""})
+    assert no_place.content_hash != empty_place.content_hash
+    paid = posting_from_dict({**base, "salary": {"min": 1, "max": 2}})
+    assert paid.content_hash != posting_from_dict(base).content_hash
