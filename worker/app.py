@@ -5,8 +5,11 @@ is what the Celery command line finds: `celery -A worker.app worker`.
 
 Delivery: tasks are acknowledged late (after they ran) and rejected back to the queue when their pool
 process dies, one message prefetched per process. A worker that dies whole leaves its messages in kombu's
-unacknowledged hash; any live worker puts them back on the queue once they are older than the visibility
-timeout (`visibility_timeout_seconds`, default 5 minutes), checked every `RESTORE_EVERY_SECONDS`.
+unacknowledged hash; any live worker (and a new one as it starts) puts them back on the queue once they
+are older than the visibility timeout (`visibility_timeout_seconds`, default 5 minutes), looking every
+`restore_every(visibility_timeout)` seconds (10 s, less for short timeouts). So a dead machine's tasks run
+again within the timeout plus that interval; a task running longer than the timeout runs twice (harmless:
+publishing is idempotent).
 """
 
 from __future__ import annotations
@@ -14,22 +17,59 @@ from __future__ import annotations
 import logging
 import os
 import re
+import ssl
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from celery import Celery
 from celery.signals import worker_process_init
 
 from .classification import ProcessContext
+from .errors import SettingsError
+from .redisconn import mask_url
 from .results import TASK_QUEUE
 from .settings import Settings, load_settings
 
-__all__ = ["RESTORE_EVERY_SECONDS", "celery_config", "create_app", "process_context"]
+__all__ = ["RESTORE_EVERY_SECONDS", "broker_tls", "celery_config", "create_app", "process_context", "restore_every"]
 
 log = logging.getLogger(__name__)
 
 RESTORE_EVERY_SECONDS = 10  # how often a worker looks for messages left unacknowledged by a dead worker
+# The lock kombu takes while restoring; a worker killed while holding it blocks restores this long at most.
+RESTORE_LOCK_SECONDS = 60
+
+
+def restore_every(visibility_timeout: float) -> int:
+    """Seconds between a worker's looks for messages left unacknowledged: 10, or a quarter of a short timeout."""
+    return max(1, min(RESTORE_EVERY_SECONDS, int(visibility_timeout // 4)))
+
 
 _apps: list[Any] = []
+
+
+_CERT_REQS = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL, "required": ssl.CERT_REQUIRED}
+
+
+def broker_tls(url: str) -> dict[str, Any] | None:
+    """kombu's TLS options for a `rediss://` URL (None for others): its `ssl_*` query parameters, and the
+    server's certificate checked unless `ssl_cert_reqs=none` says otherwise.
+
+    Without this, kombu connects to a `rediss://` URL with no `ssl_*` parameters *without* checking the
+    certificate, while redis-py (the client, the result store) checks it: both now check, the same way.
+    Raises `SettingsError` for an `ssl_cert_reqs` other than none, optional or required.
+    """
+    if not url.startswith("rediss://"):
+        return None
+    options: dict[str, Any] = {k: v for k, v in parse_qsl(urlsplit(url).query) if k.startswith("ssl_")}
+    reqs = str(options.get("ssl_cert_reqs", "required")).lower().removeprefix("cert_")
+    if reqs not in _CERT_REQS:
+        raise SettingsError(
+            f"JOBMATCH_REDIS_URL: ssl_cert_reqs: expected none, optional or required, got {reqs!r} in {mask_url(url)}"
+        )
+    options["ssl_cert_reqs"] = _CERT_REQS[reqs]
+    if "ssl_check_hostname" in options:
+        options["ssl_check_hostname"] = str(options["ssl_check_hostname"]).lower() not in ("false", "0", "no")
+    return options
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -39,6 +79,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     safe_prefix = re.sub(r"[^A-Za-z0-9_.-]", "_", settings.key_prefix)
     return {
         "broker_url": settings.redis_url,
+        "broker_use_ssl": broker_tls(settings.redis_url),
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,  # a worker waits out a Redis restart, however long
         "broker_channel_error_retry": True,
@@ -46,8 +87,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # Every key kombu writes (queue, unacked hash, bindings, pidbox) goes under the prefix too.
             "global_keyprefix": settings.key_prefix,
             "visibility_timeout": settings.visibility_timeout_seconds,
-            "unacked_restore_interval": RESTORE_EVERY_SECONDS,
+            "unacked_restore_interval": restore_every(settings.visibility_timeout_seconds),
             "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": RESTORE_LOCK_SECONDS,
             "socket_connect_timeout": 5,
             "socket_timeout": 30,
             "socket_keepalive": True,

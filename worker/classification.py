@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "RetryLater",
     "classify_items",
     "handle",
+    "isolate",
     "outcomes",
     "poison_result",
 ]
@@ -127,16 +128,34 @@ def poison_result(record: tuple[int | None, object], exc: BaseException | str, *
     return rejected_result(posting_id, message, model_version=model_version, line=line)
 
 
-def outcomes(items: Sequence[Item], results: Sequence[dict[str, Any]], *, origin: str, token: str) -> list[Outcome]:
-    """What to publish for classified items: each result with its original payload and where it came from."""
+def outcomes(
+    items: Sequence[Item],
+    results: Sequence[dict[str, Any]],
+    *,
+    origin: str,
+    token: str,
+    given_up: Collection[int] = (),
+) -> list[Outcome]:
+    """What to publish for classified items: each result with its original payload and where it came from.
+
+    Positions in `given_up` (postings that killed the process) never overwrite a result this model version
+    already published for the posting (another delivery of the same task may have classified it); their
+    failure still reaches the dead-letter stream.
+    """
     return [
-        Outcome(result=result, payload=item.payload, origin=item.origin or origin, token=f"{token}:{index}")
+        Outcome(
+            result=result,
+            payload=item.payload,
+            origin=item.origin or origin,
+            token=f"{token}:{index}",
+            replace=index not in given_up,
+        )
         for index, (item, result) in enumerate(zip(items, results, strict=True))
     ]
 
 
 MAX_ATTEMPTS = 3  # a posting whose classification raises is tried this often, then dead-lettered
-MAX_REDELIVERIES = 5  # a task whose worker process died this often is dead-lettered, not run again
+MAX_REDELIVERIES = 5  # a task whose worker process died this often is then classified one posting at a time
 
 
 class RetryLater(Exception):
@@ -156,19 +175,41 @@ def handle(
 
     Raises `RetryLater` while poison postings have attempts left; on the last attempt they are published as
     `rejected` (and so dead-lettered) with the exception as their error. A task redelivered more than
-    `MAX_REDELIVERIES` times (its process killed each time) is dead-lettered whole without running.
+    `MAX_REDELIVERIES` times (its process killed each time) is classified in isolation (`isolate`).
     """
     store = context.store
     if redelivered and store.count_redelivery(task_id) > MAX_REDELIVERIES:
-        model_version = context.classifier.model_version
-        error = f"given up after {MAX_REDELIVERIES} redeliveries: the worker process died each time"
-        results = [
-            poison_result((item.line, decode_line(item.payload)), error, model_version=model_version) for item in items
-        ]
-        store.publish(outcomes(items, results, origin=origin, token=task_id))
-        return results
+        return isolate(context, items, origin=origin, task_id=task_id)
     results, poisoned = classify_items(context.classifier, items)
     if poisoned and attempt + 1 < MAX_ATTEMPTS:
         raise RetryLater(f"{len(poisoned)} of {len(items)} postings raised during classification")
     store.publish(outcomes(items, results, origin=origin, token=task_id))
+    return results
+
+
+def isolate(context: ProcessContext, items: Sequence[Item], *, origin: str, task_id: str) -> list[dict[str, Any]]:
+    """Classify a crash-looping task's postings one at a time, noting in Redis which one is being classified.
+
+    A posting during which the process died last time is blamed: published as `rejected` (dead-lettered)
+    without being classified again. Each death blames one posting, so the task ends after at most one more
+    delivery per posting that kills the process, and every other posting of it gets its real result.
+    """
+    store, classifier = context.store, context.classifier
+    at, blamed = store.isolation(task_id)
+    if at is not None:
+        blamed.add(at)
+        log.error("task %s: posting %d of %d killed the worker process; dead-lettering it", task_id, at, len(items))
+    reason = f"the worker process died while classifying it (task given up after {MAX_REDELIVERIES} redeliveries)"
+    results: list[dict[str, Any]] = []
+    given_up: list[int] = []
+    for position, item in enumerate(items):
+        if position in blamed:
+            record = (item.line, decode_line(item.payload))
+            results.append(poison_result(record, reason, model_version=classifier.model_version))
+            given_up.append(position)
+            continue
+        store.mark_isolation(task_id, position, blamed)
+        results.extend(classify_items(classifier, [item])[0])  # one that raises becomes its `rejected` result
+    store.mark_isolation(task_id, None, blamed)
+    store.publish(outcomes(items, results, origin=origin, token=task_id, given_up=given_up))
     return results

@@ -30,11 +30,13 @@ from .redisconn import REDIS_ERRORS, connect, mask_url, unavailable
 from .results import INTAKE_GROUP, ResultStore, loads
 from .settings import Settings, load_settings
 
-__all__ = ["Client", "StreamResult", "get_result", "iter_results", "posting_id_of", "submit", "top"]
+__all__ = ["CLAIM_IDLE_MS", "Client", "StreamResult", "get_result", "iter_results", "posting_id_of", "submit", "top"]
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
+# `jobmatch watch` takes over results idle this long in another consumer's pending list (one that died).
+CLAIM_IDLE_MS = 60_000
 SUBMIT_CHUNK = 50  # postings per task: one task per posting would spend more on the queue than on classifying
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")  # kombu's queue keys per priority step
 
@@ -173,7 +175,9 @@ class Client:
         stream = self.keys.results
         consumer = consumer or socket.gethostname()
         done: list[str] = []
-        group_ready, backlog, last_claim, delay = False, True, 0.0, 0.5
+        group_ready, backlog, delay = False, True, 0.5
+        last_claim = -float("inf")
+        claim_from: str | None = None  # where the current pass over other consumers' pending entries goes on
         try:
             while True:
                 try:
@@ -188,11 +192,17 @@ class Client:
                         backlog = bool(entries)
                         if not backlog:
                             continue
-                    elif claim_idle_ms is not None and time.monotonic() - last_claim > claim_idle_ms / 2000:
-                        last_claim = time.monotonic()
+                    elif claim_idle_ms is not None and (
+                        claim_from is not None or time.monotonic() - last_claim > claim_idle_ms / 2000
+                    ):
+                        # One pass over the whole pending list, 100 entries a step, every claim_idle_ms / 2.
+                        if claim_from is None:
+                            last_claim, claim_from = time.monotonic(), "0-0"
                         reply: Any = self.redis.xautoclaim(
-                            stream, group, consumer, claim_idle_ms, start_id="0-0", count=100
+                            stream, group, consumer, claim_idle_ms, start_id=claim_from, count=100
                         )
+                        cursor = _text(reply[0]) if reply else "0-0"
+                        claim_from = None if cursor == "0-0" else cursor
                         entries = reply[1] if reply else []
                     else:
                         entries = self._read(stream, group, consumer, ">", block_ms)
@@ -208,7 +218,7 @@ class Client:
                     log.warning("results stream: Redis unavailable (%s); retrying in %.1f s", exc, delay)
                     time.sleep(delay)
                     delay = min(delay * 2, 5.0)
-                    group_ready, backlog = False, True
+                    group_ready, backlog, claim_from = False, True, None
                     continue
                 for entry_id, fields in entries:
                     entry = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
@@ -300,6 +310,10 @@ class Client:
             raise unavailable(self.settings, exc) from None
         except redis.RedisError as exc:
             raise QueueError(f"Redis at {mask_url(self.settings.redis_url)}: {exc}") from None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def submit(postings: Iterable[str], settings: Settings | None = None) -> list[str | None]:

@@ -6,11 +6,16 @@ with the same messages as the in-process batch) and sends each as a `jobmatch.cl
 `{prefix}batch:{id}:chunk:{n}` and pushes `n` to `{prefix}batch:{id}:done`, which the client BLPOPs. Chunks
 are written as soon as every earlier one is written: memory holds at most `window` chunks. A chunk finished
 twice (a redelivered task) is taken once.
+
+A chunk not finished `resend_after(settings)` seconds after it was sent (the visibility timeout plus the
+time workers take to notice) is sent again: kombu's Redis transport pops a message from the queue before it
+records it as unacknowledged, so a worker killed in between loses it, and only the client can tell.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from typing import IO, Any, cast
@@ -20,11 +25,21 @@ from .client import Client
 from .errors import NoWorkers
 from .heartbeat import WorkerInfo
 from .redisconn import REDIS_ERRORS, unavailable
+from .settings import Settings
 
-__all__ = ["CHUNK_LINES", "check_workers", "run_via_queue"]
+__all__ = ["CHUNK_LINES", "check_workers", "resend_after", "run_via_queue"]
 
 CHUNK_LINES = 200
 WAIT_SECONDS = 5  # BLPOP timeout; between waits the client checks that some worker is still alive
+
+
+def resend_after(settings: Settings) -> float:
+    """Seconds after which an unfinished chunk is sent again: by then a dead worker's chunk was restored to the
+    queue and run (visibility timeout, restore interval, a wait), so one still missing was lost in transit."""
+    from .app import restore_every
+
+    timeout = settings.visibility_timeout_seconds
+    return timeout + 2 * restore_every(timeout) + WAIT_SECONDS
 
 
 def check_workers(client: Client, local_model_version: str) -> list[WorkerInfo]:
@@ -94,6 +109,8 @@ def run_via_queue(
     chunks = _chunks(source, chunk_lines)
     sent = written = 0
     ready: dict[int, list[dict[str, Any]]] = {}
+    pending: dict[int, tuple[list[list[Any]], float]] = {}  # sent, not finished: its lines and when sent
+    overdue = resend_after(client.settings)
     warned = False
     try:
         exhausted = False
@@ -104,9 +121,17 @@ def run_via_queue(
                     exhausted = True
                     break
                 app.send_task(CLASSIFY_BATCH, args=[batch_id, sent, chunk])
+                pending[sent] = (chunk, time.monotonic())
                 sent += 1
             if exhausted and written == sent:
                 break
+            now = time.monotonic()
+            for index, (lines, since) in list(pending.items()):
+                if now - since > overdue:
+                    print(f"jobmatch batch: chunk {index} (lines {lines[0][0]}-{lines[-1][0]}) not finished "
+                          f"{now - since:.0f} s after it was sent; sending it again", file=sys.stderr)  # fmt: skip
+                    app.send_task(CLASSIFY_BATCH, args=[batch_id, index, lines])
+                    pending[index] = (lines, now)
             reply = cast(tuple[bytes, bytes] | None, client.redis.blpop([done_key], timeout=WAIT_SECONDS))
             if reply is None:
                 if not client.workers() and not warned:
@@ -124,6 +149,7 @@ def run_via_queue(
             if results is None:
                 continue
             ready[index] = results
+            pending.pop(index, None)
             while written in ready:
                 results = ready.pop(written)
                 out.write(result_lines(results))

@@ -59,12 +59,14 @@ class IntakeReader:
         self.stop = stop
         self.claim_idle_ms = int(claim_idle_seconds * 1000)
         self.dispatched = 0
+        self._claim_from: str | None = None  # where the current XAUTOCLAIM pass over the pending list goes on
 
     def run(self) -> None:
         """The loop: own pending entries first, then claimed idle ones now and then, else new ones."""
         own_backlog = True
         group_ready = False
-        last_claim = 0.0
+        last_claim = -float("inf")
+        self._claim_from = None
         delay = 0.5
         while not self.stop.is_set():
             try:
@@ -74,8 +76,9 @@ class IntakeReader:
                 if own_backlog:
                     entries = self._read("0", block=None)
                     own_backlog = bool(entries)
-                elif time.monotonic() - last_claim > CLAIM_EVERY_SECONDS:
-                    last_claim = time.monotonic()
+                elif self._claim_from is not None or time.monotonic() - last_claim > CLAIM_EVERY_SECONDS:
+                    if self._claim_from is None:  # a new pass over the pending list, COUNT entries a step
+                        last_claim, self._claim_from = time.monotonic(), "0-0"
                     entries = self._claim()
                 else:
                     entries = self._read(">", block=BLOCK_MS)
@@ -85,10 +88,11 @@ class IntakeReader:
             except redis.ResponseError as exc:
                 if "NOGROUP" not in str(exc):
                     raise
-                group_ready, own_backlog = False, True  # Redis lost the group (restarted without persistence)
+                # Redis lost the group (restarted without persistence)
+                group_ready, own_backlog, self._claim_from = False, True, None
             except REDIS_ERRORS as exc:
                 log.warning("intake: Redis unavailable (%s); retrying in %.1f s", exc, delay)
-                group_ready, own_backlog = False, True
+                group_ready, own_backlog, self._claim_from = False, True, None
                 self.stop.wait(delay)
                 delay = min(delay * 2, 10.0)
             except Exception:
@@ -113,8 +117,15 @@ class IntakeReader:
 
     def _claim(self) -> list[Entry]:
         reply: Any = self.client.xautoclaim(
-            self.keys.intake, INTAKE_GROUP, self.consumer, self.claim_idle_ms, start_id="0-0", count=COUNT
+            self.keys.intake,
+            INTAKE_GROUP,
+            self.consumer,
+            self.claim_idle_ms,
+            start_id=self._claim_from or "0-0",
+            count=COUNT,
         )
+        cursor = reply[0].decode() if reply and isinstance(reply[0], bytes) else str(reply[0] if reply else "0-0")
+        self._claim_from = None if cursor == "0-0" else cursor
         entries = cast(list[Entry], reply[1]) if reply else []
         if entries:
             log.info("intake: claimed %d entries idle for over %d ms", len(entries), self.claim_idle_ms)

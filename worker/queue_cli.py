@@ -82,14 +82,20 @@ def _cmd_result(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import Client
+    from .client import CLAIM_IDLE_MS, Client
 
     client = Client(settings)
     client.check()
     block_ms = int(args.idle_exit * 1000) if args.idle_exit is not None else 5000
     shown = 0
+    # Results a dead member of the group left unacknowledged are taken over once idle for CLAIM_IDLE_MS.
     results = client.iter_results(
-        args.group, args.consumer, new_only=args.new, block_ms=block_ms, idle_exit=args.idle_exit is not None
+        args.group,
+        args.consumer,
+        new_only=args.new,
+        block_ms=block_ms,
+        claim_idle_ms=CLAIM_IDLE_MS,
+        idle_exit=args.idle_exit is not None,
     )
     try:
         for item in results:

@@ -17,11 +17,14 @@ __all__ = ["REDIS_ERRORS", "connect", "mask_url", "unavailable"]
 REDIS_ERRORS: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
 
 _PASSWORD = re.compile(r"^(?P<scheme>[a-z]+://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
+_QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)[^&#]*", re.IGNORECASE)  # redis-py takes `?password=` too
 
 
 def mask_url(url: str) -> str:
-    """`url` with its password replaced by `***` (`redis://user:***@host:6379/0`), for messages and logs."""
-    return _PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
+    """`url` with its password replaced by `***` (`redis://user:***@host:6379/0`, `...?password=***`), for
+    messages and logs."""
+    masked = _PASSWORD.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
+    return _QUERY_PASSWORD.sub(lambda m: f"{m['key']}***", masked)
 
 
 def connect(settings: Settings, *, retries: int = 3) -> redis.Redis:

@@ -29,6 +29,7 @@ __all__ = [
     "INTAKE_FIELD",
     "INTAKE_GROUP",
     "INTAKE_STREAM",
+    "ISOLATION_KEY",
     "MODELS_KEY",
     "PUBLISHED_KEY",
     "QUEUE_KEY",
@@ -68,6 +69,9 @@ SOURCE_LOCK_KEY = "{prefix}source:{name}:lock"  # string: held while one poll of
 BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"  # string: one chunk's results (JSON list)
 BATCH_DONE_KEY = "{prefix}batch:{batch_id}:done"  # list: indexes of finished chunks, BLPOPped by the client
 DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was started (crash loops)
+# hash: in a crash-looping task classified one posting at a time, `at` (the posting being classified) and
+# `blamed` (space-separated positions of postings whose classification killed the process)
+ISOLATION_KEY = "{prefix}deliveries:{task_id}:isolation"
 # Celery's queue and kombu's unacknowledged-message hash, under the prefix through `global_keyprefix`.
 TASK_QUEUE = "tasks"
 QUEUE_KEY = "{prefix}" + TASK_QUEUE
@@ -109,6 +113,9 @@ class Keys:
 
     def deliveries(self, task_id: str) -> str:
         return DELIVERIES_KEY.format(prefix=self.prefix, task_id=task_id)
+
+    def isolation(self, task_id: str) -> str:
+        return ISOLATION_KEY.format(prefix=self.prefix, task_id=task_id)
 
     def dead_letter_seen(self, digest: str) -> str:
         return DEAD_LETTER_SEEN_KEY.format(prefix=self.prefix, digest=digest)
@@ -167,12 +174,19 @@ def stored_result(result: Mapping[str, Any]) -> dict[str, Any]:
 
 # KEYS: result, published, results stream, dead-letter stream, ranking (of the new role), models
 # ARGV: id, result JSON, digest, model version, status, role, score, ttl ms, results maxlen, dead-letter maxlen,
-#       ranking size, ranking key prefix of this model version, error, payload, origin, now
+#       ranking size, ranking key prefix of this model version, error, payload, origin, now, replace (1|0)
+# replace 0 (a posting given up on): when this model version already published a result for the id (another
+# delivery of the task classified it), that result stays and the failure only goes to the dead-letter stream.
 _PUBLISH = """
 local old = redis.call('HMGET', KEYS[2], 'digest', 'model', 'role')
 if old[1] == ARGV[3] then
   redis.call('PEXPIRE', KEYS[1], ARGV[8])
   redis.call('PEXPIRE', KEYS[2], ARGV[8])
+  return 0
+end
+if ARGV[17] == '0' and old[2] == ARGV[4] then
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'id', ARGV[1], 'error', ARGV[13],
+             'origin', ARGV[15], 'payload', ARGV[14], 'model_version', ARGV[4])
   return 0
 end
 if old[2] == ARGV[4] and old[3] and old[3] ~= '' and old[3] ~= ARGV[6] then
@@ -214,13 +228,15 @@ class Outcome:
     """One classified posting to publish: its result, the payload it came from, and where it came from.
 
     `token` makes an id-less rejection idempotent too: the same token (task id and line, intake entry id)
-    records it once.
+    records it once. `replace=False` (a posting given up on) keeps a result this model version already
+    published for the posting, and only records the failure in the dead-letter stream.
     """
 
     result: Mapping[str, Any]
     payload: str
     origin: str
     token: str = ""
+    replace: bool = True
 
 
 def _digest(result: Mapping[str, Any], payload: str) -> str:
@@ -300,6 +316,7 @@ class ResultStore:
                         _text(outcome.payload),
                         outcome.origin,
                         now,
+                        "1" if outcome.replace else "0",
                     ],
                     client=pipe,
                 )
@@ -314,6 +331,22 @@ class ResultStore:
         pipe.incr(self.keys.deliveries(task_id))
         pipe.expire(self.keys.deliveries(task_id), BATCH_TTL_SECONDS)
         return int(pipe.execute()[0])
+
+    def isolation(self, task_id: str) -> tuple[int | None, set[int]]:
+        """A crash-looping task's isolation marks: the position being classified when its process died last
+        (or None), and the positions already blamed for killing it."""
+        raw = cast(list[bytes | None], self.client.hmget(self.keys.isolation(task_id), ["at", "blamed"]))
+        at = None if raw[0] is None or raw[0] == b"" else int(raw[0])
+        blamed = {int(n) for n in (raw[1] or b"").split()}
+        return at, blamed
+
+    def mark_isolation(self, task_id: str, at: int | None, blamed: set[int]) -> None:
+        """Record the position about to be classified (None: none) and the blamed ones, before classifying it."""
+        key = self.keys.isolation(task_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(key, mapping={"at": "" if at is None else str(at), "blamed": " ".join(map(str, sorted(blamed)))})
+        pipe.expire(key, BATCH_TTL_SECONDS)
+        pipe.execute()
 
     def store_chunk(self, batch_id: str, index: int, results: Sequence[Mapping[str, Any]]) -> None:
         """Keep one finished chunk of a `batch --via-queue` run and tell the waiting client (RPUSH its index)."""

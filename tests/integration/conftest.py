@@ -59,21 +59,43 @@ def free_port() -> int:
 class RedisServer:
     """A `redis-server` of our own: start, stop (SIGTERM or SIGKILL) and start again on the same port and dir."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False, port: int | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        appendonly: bool = False,
+        port: int | None = None,
+        password: str | None = None,
+        tls: TlsFiles | None = None,
+    ) -> None:
         if not Path(REDIS_SERVER).exists():
             pytest.fail(HOW_TO_GET_REDIS)
         self.directory = directory
         self.port = port or free_port()
         self.appendonly = appendonly
+        self.password = password
+        self.tls = tls
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        """The URL clients use: `rediss://` with the CA to trust when TLS is on, the password in it if any."""
+        auth = f":{self.password}@" if self.password else ""
+        if self.tls is not None:
+            return f"rediss://{auth}127.0.0.1:{self.port}/0?ssl_ca_certs={self.tls.ca}"
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
-        args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)]
+        args = [REDIS_SERVER, "--bind", "127.0.0.1", "--dir", str(self.directory)]
+        if self.tls is not None:
+            args += ["--port", "0", "--tls-port", str(self.port), "--tls-auth-clients", "no"]
+            args += ["--tls-cert-file", str(self.tls.cert), "--tls-key-file", str(self.tls.key)]
+            args += ["--tls-ca-cert-file", str(self.tls.ca)]
+        else:
+            args += ["--port", str(self.port)]
+        if self.password:
+            args += ["--requirepass", self.password]
         args += ["--save", "", "--appendonly", "yes" if self.appendonly else "no"]
         if self.appendonly:
             args += ["--appendfsync", "always", "--maxmemory-policy", "noeviction"]
@@ -104,6 +126,34 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait(timeout)
         self.process = None
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """A throwaway CA and a server certificate for 127.0.0.1 signed by it (made with the openssl command)."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    @classmethod
+    def make(cls, directory: Path) -> TlsFiles:
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            pytest.fail("the TLS test needs the openssl command (apt-get install openssl)")
+        directory.mkdir(parents=True, exist_ok=True)
+        files = cls(directory / "ca.pem", directory / "server.pem", directory / "server.key")
+        ca_key, csr, ext = directory / "ca.key", directory / "server.csr", directory / "san.cnf"
+        ext.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+        for command in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", files.ca, "-days", "2",
+             "-subj", "/CN=jobmatch test CA"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", files.key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", csr, "-CA", files.ca, "-CAkey", ca_key, "-CAcreateserial", "-out", files.cert,
+             "-days", "2", "-extfile", ext],
+        ):  # fmt: skip
+            subprocess.run([openssl, *map(str, command)], check=True, capture_output=True, timeout=60)
+        return files
 
 
 @pytest.fixture(scope="session")
@@ -309,3 +359,63 @@ def start_worker(
 def worker(start_worker: Callable[..., WorkerProcess]) -> WorkerProcess:
     """One running worker (prefork, concurrency 2) for this test's prefix."""
     return start_worker("w1")
+
+
+@pytest.fixture
+def start_redis(tmp_path: Path) -> Iterator[Callable[..., RedisServer]]:
+    """Start redis-servers of this test's own (`start_redis("name", appendonly=True, password=...)`), stopped after."""
+    servers: list[RedisServer] = []
+
+    def start(name: str = "own", **options: Any) -> RedisServer:
+        server = RedisServer(tmp_path / f"redis-{name}", **options)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop(kill=True)
+
+
+@dataclass
+class CliProcess:
+    """A long-running `jobmatch ...` subprocess (watch, batch) with its stdout and stderr in files."""
+
+    process: subprocess.Popen[bytes]
+    out_path: Path
+    err_path: Path
+
+    def out(self) -> str:
+        return self.out_path.read_text(encoding="utf-8", errors="replace")
+
+    def err(self) -> str:
+        return self.err_path.read_text(encoding="utf-8", errors="replace")
+
+    def lines(self) -> list[str]:
+        """The complete lines written to stdout so far."""
+        text = self.out()
+        return text.splitlines() if text.endswith("\n") else text.splitlines()[:-1]
+
+
+@pytest.fixture
+def start_cli(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., CliProcess]]:
+    """Start `jobmatch ARGS` in the background: `start_cli(["watch", ...], env)`; killed after the test."""
+    started: list[CliProcess] = []
+
+    def start(args: list[str], env: dict[str, str], name: str = "cli") -> CliProcess:
+        out_path, err_path = tmp_path / f"{name}-{len(started)}.out", tmp_path / f"{name}-{len(started)}.err"
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "worker.cli", *args], cwd=ROOT, env=env, stdout=out, stderr=err
+            )
+        started.append(CliProcess(process, out_path, err_path))
+        return started[-1]
+
+    yield start
+    for cli in started:
+        if cli.process.poll() is None:
+            cli.process.kill()
+        cli.process.wait(10)
+    failed = any(getattr(getattr(request.node, f"report_{when}", None), "failed", False) for when in ("setup", "call"))
+    if failed:
+        for cli in started:
+            print(f"\n----- stderr of {cli.process.args} -----\n{cli.err()[-5000:]}")

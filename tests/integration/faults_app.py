@@ -1,0 +1,44 @@
+"""The jobmatch Celery app with test-only faults, chosen per posting by an extra `fault` field.
+
+    {"id": "f-1", "title": "...", "description": "...", "fault": {"sleep": 8}}
+
+`{"sleep": S}` makes classifying the chunk holding that posting take S seconds longer, and logs
+`FAULT SLEEP id=<posting id> pid=<pool process>` first, so a test knows which process runs it (Celery logs a
+task's stdout). `{"crash": true}` logs `FAULT CRASH id=...` and SIGKILLs the pool process classifying it
+(a segfault in a C extension, the OOM killer), every time. The classifier ignores fields it does not know,
+so apart from the delay the result is what the real worker publishes. Started as
+`celery -A faults_app worker` with tests/integration on PYTHONPATH; everything else is the real app, the
+real worker and the real Redis. `FAULTS_MAX_REDELIVERIES` in the environment lowers the redeliveries after
+which a crash-looping task is classified one posting at a time (each crash costs the pool seconds).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+
+import worker.classification as classification
+from worker.app import create_app
+from worker.settings import load_settings
+
+_real_classify_chunk = classification.classify_chunk
+
+
+def _with_faults(classifier: Any, records: Any) -> Any:
+    for _, record in records:
+        fault = record.get("fault") if isinstance(record, dict) else None
+        if isinstance(fault, dict) and "sleep" in fault:
+            print(f"FAULT SLEEP id={record.get('id')} pid={os.getpid()}", flush=True)
+            time.sleep(float(fault["sleep"]))
+        if isinstance(fault, dict) and fault.get("crash"):
+            print(f"FAULT CRASH id={record.get('id')} pid={os.getpid()}", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+    return _real_classify_chunk(classifier, records)
+
+
+classification.classify_chunk = _with_faults
+if "FAULTS_MAX_REDELIVERIES" in os.environ:
+    classification.MAX_REDELIVERIES = int(os.environ["FAULTS_MAX_REDELIVERIES"])
+app = create_app(load_settings())
