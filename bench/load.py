@@ -176,7 +176,14 @@ class Workers:
 
 def feed(path: Path, count: int, *, id_prefix: str = "load", invalid_every: int = 0) -> list[str]:
     """`count` postings (JSON text) from `path` repeated with fresh ids; every `invalid_every`th one has no title."""
-    source = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    source = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # the examples hold a deliberately broken line: a load needs postings
+        if isinstance(record, dict):
+            source.append(record)
     out = []
     for n, record in enumerate(itertools.islice(itertools.cycle(source), count)):
         posting = {**record, "id": f"{id_prefix}-{n}"}
