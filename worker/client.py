@@ -38,6 +38,8 @@ _T = TypeVar("_T")
 # `jobmatch watch` takes over results idle this long in another consumer's pending list (one that died).
 CLAIM_IDLE_MS = 60_000
 SUBMIT_CHUNK = 50  # postings per task: one task per posting would spend more on the queue than on classifying
+BACKLOG_CHECK_EVERY = 10  # tasks sent between two looks at the queue's depth
+BACKLOG_POLL_SECONDS = 0.05
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")  # kombu's queue keys per priority step
 
 
@@ -113,11 +115,15 @@ class Client:
         self.check()
         app = self.app
         chunk: list[list[Any]] = []
+        sent = 0
         try:
             with app.producer_or_acquire() as producer:
                 for line, payload in postings:
                     chunk.append([line, payload])
                     if len(chunk) >= SUBMIT_CHUNK:
+                        if sent % BACKLOG_CHECK_EVERY == 0:
+                            self._wait_for_backlog()
+                        sent += 1
                         app.send_task(CLASSIFY_MANY, args=[chunk], kwargs={"origin": "submit"}, producer=producer)
                         yield from ((item[0], posting_id_of(item[1])) for item in chunk)
                         chunk = []
@@ -126,6 +132,20 @@ class Client:
                     yield from ((item[0], posting_id_of(item[1])) for item in chunk)
         except errors as exc:
             raise unavailable(self.settings, exc) from None
+
+    def queued_tasks(self) -> int:
+        """Tasks waiting in the queue (every priority step)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for suffix in _PRIORITY_SUFFIXES:
+            pipe.llen(self.keys.queue + suffix)
+        return sum(int(n) for n in pipe.execute())
+
+    def _wait_for_backlog(self) -> None:
+        """Back-pressure: while more than `submit_backlog` postings wait and a worker is alive to take them,
+        wait. With no worker alive there is nobody to wait for, and the postings queue up (and `status` says so)."""
+        limit = max(1, self.settings.submit_backlog // SUBMIT_CHUNK)
+        while self.queued_tasks() > limit and live_workers(self.redis, self.keys):
+            time.sleep(BACKLOG_POLL_SECONDS)
 
     def submit(self, postings: Iterable[str]) -> list[str | None]:
         """Send postings (JSON text each) to the workers; returns their ids (see `submit_iter`)."""

@@ -43,6 +43,9 @@ class Settings:
     dead_letter_maxlen: int = 100_000
     # Postings kept per role in the rankings.
     ranking_size: int = 1_000
+    # `submit` waits while more postings than this wait in the task queue (while a worker is alive), so fast
+    # producers cannot fill Redis with work the workers have not reached.
+    submit_backlog: int = 10_000
     # A task not acknowledged this long after delivery is delivered again (the Redis transport's visibility timeout).
     visibility_timeout_seconds: float = 300.0
     config_file: Path | None = None
@@ -140,6 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: str | P
         results_maxlen=pick("results_maxlen", _count, defaults.results_maxlen),
         dead_letter_maxlen=pick("dead_letter_maxlen", _count, defaults.dead_letter_maxlen),
         ranking_size=pick("ranking_size", _count, defaults.ranking_size),
+        submit_backlog=pick("submit_backlog", _count, defaults.submit_backlog),
         visibility_timeout_seconds=pick("visibility_timeout", _duration, defaults.visibility_timeout_seconds),
         config_file=Path(path) if path else None,
         sources=tuple(sources),

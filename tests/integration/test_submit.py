@@ -90,3 +90,38 @@ def test_submit_fails_loudly_when_redis_is_unreachable_and_masks_the_password(en
     assert "cannot reach Redis at redis://:***@127.0.0.1:1/0" in done.stderr
     assert "s3cret-pw" not in done.stdout + done.stderr
     assert done.stdout == ""  # nothing claimed as submitted
+
+
+def test_submit_waits_while_the_backlog_is_full_so_the_queue_stays_bounded(start_worker, env):
+    import threading
+
+    from worker.client import BACKLOG_CHECK_EVERY, SUBMIT_CHUNK, Client
+    from worker.settings import load_settings
+
+    env["JOBMATCH_SUBMIT_BACKLOG"] = "500"  # 10 tasks of 50 postings
+    start_worker(extra_env={"JOBMATCH_SUBMIT_BACKLOG": "500"}, args=["--concurrency", "1"])
+    client = Client(load_settings(environ=env))
+    source = [json.loads(line) for line in EXAMPLES.read_text().splitlines()[:8] if line.strip()]
+    source = [r for r in source if isinstance(r, dict) and "title" in r]
+    postings = [json.dumps({**source[n % len(source)], "id": f"bp-{n}"}) for n in range(4_000)]
+
+    depths: list[int] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            depths.append(client.queued_tasks())
+            stop.wait(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        ids = client.submit(postings)
+    finally:
+        stop.set()
+        sampler.join()
+    assert len(ids) == 4_000
+    limit = 500 // SUBMIT_CHUNK + BACKLOG_CHECK_EVERY  # checked every few tasks, so it may overshoot by that many
+    assert max(depths) <= limit, f"queue reached {max(depths)} tasks, limit {limit}"
+    assert max(depths) >= 500 // SUBMIT_CHUNK  # the producer really was ahead of the worker, and waited
+    wait_for(lambda: client.get_result("bp-3999"), 120, "the last posting's result")
