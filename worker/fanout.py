@@ -1,10 +1,13 @@
 """`jobmatch batch --via-queue`: a JSONL feed fanned out to the workers in chunks, collected back in input order.
 
-The client reads the feed in chunks of raw lines (with their line numbers, so the workers reject bad lines
-with the same messages as the in-process batch) and sends each as a `jobmatch.classify_batch` task, at most
-`window` chunks in flight. A worker publishes the chunk's results like any others, then stores them under
-`{prefix}batch:{id}:chunk:{n}` and pushes `n` to `{prefix}batch:{id}:done`, which the client BLPOPs. Chunks
-are written as soon as every earlier one is written: memory holds at most `window` chunks. A chunk finished
+The client reads the feed in chunks of raw lines, SETs each chunk's text under `{prefix}batch:{id}:lines:{n}`
+and sends a `jobmatch.classify_batch` task that names it (batch id, chunk index, first line number: the workers
+number the lines and reject bad ones with the same messages as the in-process batch), at most `window` chunks
+in flight. A worker GETs the lines, publishes the chunk's results like any others, then stores the chunk as the
+exact JSON lines `batch` writes plus a small summary (counts, first rejections) under `{prefix}batch:{id}:chunk:{n}`
+and pushes `n` to `{prefix}batch:{id}:done`, which the client BLPOPs. The client writes the text as it is (no
+decoding, no re-encoding) as soon as every earlier chunk is written, and only then deletes the chunk's lines, so
+a redelivered task still finds them: memory (here and in Redis) holds at most `window` chunks. A chunk finished
 twice (a redelivered task) is taken once.
 
 A chunk not finished `resend_after(settings)` seconds after it was sent (the visibility timeout plus the
@@ -14,20 +17,32 @@ records it as unacknowledged, so a worker killed in between loses it, and only t
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, cast
 
 from .batch import BatchSummary, result_lines
+from .classification import Item
 from .client import Client
-from .errors import NoWorkers
+from .errors import InputError, NoWorkers
 from .heartbeat import WorkerInfo
 from .redisconn import REDIS_ERRORS, unavailable
 from .settings import Settings
 
-__all__ = ["CHUNK_LINES", "check_workers", "resend_after", "run_via_queue"]
+__all__ = [
+    "CHUNK_LINES",
+    "check_workers",
+    "chunk_items",
+    "decode_summary",
+    "encode_summary",
+    "render_chunk",
+    "resend_after",
+    "run_via_queue",
+]
 
 CHUNK_LINES = 200
 WAIT_SECONDS = 5  # BLPOP timeout; between waits the client checks that some worker is still alive
@@ -60,6 +75,41 @@ def check_workers(client: Client, local_model_version: str) -> list[WorkerInfo]:
     return workers
 
 
+def encode_summary(summary: BatchSummary) -> dict[str, Any]:
+    """A chunk's summary as plain JSON data (the worker stores it next to the chunk's result lines)."""
+    return {
+        "total": summary.total,
+        "statuses": dict(summary.statuses),
+        "roles": dict(summary.roles),
+        "rejected": [[line, error] for line, error in summary.rejected_lines],
+    }
+
+
+def decode_summary(data: dict[str, Any]) -> BatchSummary:
+    """The `BatchSummary` that `encode_summary` wrote."""
+    return BatchSummary(
+        total=int(data["total"]),
+        statuses=Counter(data["statuses"]),
+        roles=Counter(data["roles"]),
+        rejected_lines=[(line, str(error)) for line, error in data["rejected"]],
+    )
+
+
+def chunk_items(text: str, first_line: int) -> list[Item]:
+    """A chunk's raw text (as `_text_chunks` cut it) as postings numbered from `first_line`, blank lines left out."""
+    numbered = enumerate(io.StringIO(text, newline="\n"), start=first_line)
+    return [Item(line, number) for number, line in numbered if line.strip()]
+
+
+def render_chunk(results: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """A classified chunk as the worker stores it: its summary (`encode_summary`) and its result lines."""
+    results = list(results)
+    summary = BatchSummary()
+    for result in results:
+        summary.add(result)
+    return encode_summary(summary), result_lines(results)
+
+
 def _chunks(source: IO[str], size: int) -> Iterator[list[list[Any]]]:
     chunk: list[list[Any]] = []
     for number, line in enumerate(source, start=1):
@@ -71,6 +121,27 @@ def _chunks(source: IO[str], size: int) -> Iterator[list[list[Any]]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _text_chunks(source: IO[str], size: int) -> Iterator[tuple[int, int, str]]:
+    """(first line number, last line number, raw text) of chunks of `size` non-blank lines.
+
+    A blank line inside a chunk is kept as an empty line, so a worker splitting the text at newlines
+    (`chunk_items`) numbers the lines as `read_records` does.
+    """
+    for chunk in _chunks(source, size):
+        parts: list[str] = []
+        previous = chunk[0][0] - 1
+        for position, (number, line) in enumerate(chunk):
+            if "\n" in line[:-1] or (position < len(chunk) - 1 and not line.endswith("\n")):
+                raise InputError(
+                    f"feed line {number}: a line break other than a newline "
+                    "(read the feed with universal newlines, as `jobmatch batch` opens it)"
+                )
+            parts.append("\n" * (number - previous - 1))
+            parts.append(line)
+            previous = number
+        yield chunk[0][0], chunk[-1][0], "".join(parts)
 
 
 def run_via_queue(
@@ -106,10 +177,10 @@ def run_via_queue(
 
         bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
     app = client.app
-    chunks = _chunks(source, chunk_lines)
+    chunks = _text_chunks(source, chunk_lines)
     sent = written = 0
-    ready: dict[int, list[dict[str, Any]]] = {}
-    pending: dict[int, tuple[list[list[Any]], float]] = {}  # sent, not finished: its lines and when sent
+    ready: dict[int, tuple[dict[str, Any], str]] = {}  # collected, waiting for an earlier chunk: summary, text
+    pending: dict[int, tuple[int, int, float]] = {}  # sent, not collected: first and last line, when sent
     overdue = resend_after(client.settings)
     warned = False
     try:
@@ -120,18 +191,20 @@ def run_via_queue(
                 if chunk is None:
                     exhausted = True
                     break
-                app.send_task(CLASSIFY_BATCH, args=[batch_id, sent, chunk])
-                pending[sent] = (chunk, time.monotonic())
+                first, last, text = chunk
+                client.store.put_lines(batch_id, sent, text)
+                app.send_task(CLASSIFY_BATCH, args=[batch_id, sent, first])
+                pending[sent] = (first, last, time.monotonic())
                 sent += 1
             if exhausted and written == sent:
                 break
             now = time.monotonic()
-            for index, (lines, since) in list(pending.items()):
+            for index, (first, last, since) in list(pending.items()):
                 if now - since > overdue:
-                    print(f"jobmatch batch: chunk {index} (lines {lines[0][0]}-{lines[-1][0]}) not finished "
+                    print(f"jobmatch batch: chunk {index} (lines {first}-{last}) not finished "
                           f"{now - since:.0f} s after it was sent; sending it again", file=sys.stderr)  # fmt: skip
-                    app.send_task(CLASSIFY_BATCH, args=[batch_id, index, lines])
-                    pending[index] = (lines, now)
+                    app.send_task(CLASSIFY_BATCH, args=[batch_id, index, first])  # its lines are still kept
+                    pending[index] = (first, last, now)
             reply = cast(tuple[bytes, bytes] | None, client.redis.blpop([done_key], timeout=WAIT_SECONDS))
             if reply is None:
                 if not client.workers() and not warned:
@@ -145,18 +218,18 @@ def run_via_queue(
             index = int(reply[1])
             if index < written or index in ready:
                 continue  # a chunk finished twice
-            results = client.store.take_chunk(batch_id, index)
-            if results is None:
+            taken = client.store.take_chunk(batch_id, index)
+            if taken is None:
                 continue
-            ready[index] = results
+            ready[index] = taken
             pending.pop(index, None)
             while written in ready:
-                results = ready.pop(written)
-                out.write(result_lines(results))
-                for result in results:
-                    summary.add(result)
+                counts, text = ready.pop(written)
+                out.write(text)
+                done = decode_summary(counts)
+                summary.merge(done)
                 if bar is not None:
-                    bar.update(len(results))
+                    bar.update(done.total)
                 written += 1
         client.redis.delete(done_key)
     except errors as exc:

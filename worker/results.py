@@ -23,6 +23,7 @@ from .settings import Settings
 __all__ = [
     "BATCH_CHUNK_KEY",
     "BATCH_DONE_KEY",
+    "BATCH_LINES_KEY",
     "DEAD_LETTER_SEEN_KEY",
     "DEAD_LETTER_STREAM",
     "DELIVERIES_KEY",
@@ -66,7 +67,11 @@ WORKERS_KEY = "{prefix}workers"  # hash: worker hostname -> heartbeat (JSON with
 SOURCE_STATE_KEY = "{prefix}source:{name}"  # hash: last_polled, last_ok, last_error, etag, last_modified, ...
 SOURCE_SEEN_KEY = "{prefix}source:{name}:seen"  # hash: posting id -> "content_hash model_version"
 SOURCE_LOCK_KEY = "{prefix}source:{name}:lock"  # string: held while one poll of the source runs
-BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"  # string: one chunk's results (JSON list)
+# string: one finished chunk: its summary (JSON) on the first line, then its result lines as `batch` writes them
+BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"
+# string: one chunk's raw input lines (UTF-8), SET by the client before it sends the chunk's task, deleted once
+# the client has collected the chunk (so a redelivered task still finds them), else expires after BATCH_TTL
+BATCH_LINES_KEY = "{prefix}batch:{batch_id}:lines:{index}"
 BATCH_DONE_KEY = "{prefix}batch:{batch_id}:done"  # list: indexes of finished chunks, BLPOPped by the client
 DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was started (crash loops)
 # hash: in a crash-looping task classified one posting at a time, `at` (the posting being classified) and
@@ -107,6 +112,9 @@ class Keys:
 
     def batch_chunk(self, batch_id: str, index: int) -> str:
         return BATCH_CHUNK_KEY.format(prefix=self.prefix, batch_id=batch_id, index=index)
+
+    def batch_lines(self, batch_id: str, index: int) -> str:
+        return BATCH_LINES_KEY.format(prefix=self.prefix, batch_id=batch_id, index=index)
 
     def batch_done(self, batch_id: str) -> str:
         return BATCH_DONE_KEY.format(prefix=self.prefix, batch_id=batch_id)
@@ -222,6 +230,19 @@ end
 return 0
 """
 
+# A finished chunk of a `batch --via-queue` run, kept only while its input lines are (the client has not
+# collected it): a redelivered task finishing after the collection leaves nothing behind.
+# KEYS: chunk, lines, done list. ARGV: chunk (summary line + result lines), index, ttl seconds
+_STORE_CHUNK = """
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return 1
+"""
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -257,6 +278,7 @@ class ResultStore:
         self.keys = Keys(settings.key_prefix)
         self._publish = client.register_script(_PUBLISH)
         self._dead_letter = client.register_script(_DEAD_LETTER)
+        self._store_chunk = client.register_script(_STORE_CHUNK)
 
     def publish(self, outcomes: Iterable[Outcome]) -> int:
         """Publish every outcome in one pipeline; returns how many were new (not already published)."""
@@ -302,7 +324,7 @@ class ResultStore:
                     args=[
                         posting_id,
                         dumps(result),
-                        _digest(result, outcome.payload),
+                        _digest(result, outcome.payload),  # the payload only counts for rejections
                         model_version,
                         status,
                         role,
@@ -313,7 +335,8 @@ class ResultStore:
                         str(settings.ranking_size),
                         keys.ranking(model_version, ""),
                         _text(error),
-                        _text(outcome.payload),
+                        # stored only in the dead-letter stream (a rejection, or a posting given up on)
+                        _text(outcome.payload) if status == "rejected" or not outcome.replace else b"",
                         outcome.origin,
                         now,
                         "1" if outcome.replace else "0",
@@ -348,18 +371,38 @@ class ResultStore:
         pipe.expire(key, BATCH_TTL_SECONDS)
         pipe.execute()
 
-    def store_chunk(self, batch_id: str, index: int, results: Sequence[Mapping[str, Any]]) -> None:
-        """Keep one finished chunk of a `batch --via-queue` run and tell the waiting client (RPUSH its index)."""
-        pipe = self.client.pipeline(transaction=True)
-        pipe.set(self.keys.batch_chunk(batch_id, index), dumps(list(results)), ex=BATCH_TTL_SECONDS)
-        pipe.rpush(self.keys.batch_done(batch_id), index)
-        pipe.expire(self.keys.batch_done(batch_id), BATCH_TTL_SECONDS)
-        pipe.execute()
+    def put_lines(self, batch_id: str, index: int, text: str) -> None:
+        """Keep one chunk's raw input lines for the worker that runs its task (and any redelivery of it)."""
+        self.client.set(self.keys.batch_lines(batch_id, index), _raw(text), ex=BATCH_TTL_SECONDS)
 
-    def take_chunk(self, batch_id: str, index: int) -> list[dict[str, Any]] | None:
-        """A finished chunk's results, removed from Redis; None if already taken (a duplicate completion)."""
-        data = cast(bytes | None, self.client.getdel(self.keys.batch_chunk(batch_id, index)))
-        return None if data is None else cast(list[dict[str, Any]], loads(data))
+    def get_lines(self, batch_id: str, index: int) -> str | None:
+        """A chunk's raw input lines, or None once the client has collected the chunk (or they expired)."""
+        data = cast(bytes | None, self.client.get(self.keys.batch_lines(batch_id, index)))
+        return None if data is None else data.decode("utf-8", "surrogatepass")
+
+    def store_chunk(self, batch_id: str, index: int, summary: Mapping[str, Any], text: str) -> bool:
+        """Keep one finished chunk of a `batch --via-queue` run (its summary and its result lines, rendered
+        as `batch` writes them) and tell the waiting client (RPUSH its index); False (nothing kept) when the
+        client has collected the chunk already."""
+        keys = [
+            self.keys.batch_chunk(batch_id, index),
+            self.keys.batch_lines(batch_id, index),
+            self.keys.batch_done(batch_id),
+        ]
+        stored = self._store_chunk(keys=keys, args=[dumps(summary) + b"\n" + _raw(text), index, BATCH_TTL_SECONDS])
+        return bool(stored)
+
+    def take_chunk(self, batch_id: str, index: int) -> tuple[dict[str, Any], str] | None:
+        """A finished chunk's summary and result lines, removed from Redis with its input lines; None if
+        already taken (a duplicate completion)."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.getdel(self.keys.batch_chunk(batch_id, index))
+        pipe.delete(self.keys.batch_lines(batch_id, index))
+        data = cast(bytes | None, pipe.execute()[0])
+        if data is None:
+            return None
+        head, _, text = data.partition(b"\n")
+        return cast(dict[str, Any], loads(head)), text.decode("utf-8", "surrogatepass")
 
     def get_result(self, posting_id: str) -> dict[str, Any] | None:
         """The latest stored result of a posting, or None when there is none (never published, or expired)."""
@@ -400,6 +443,11 @@ def decode_entry(entry_id: bytes | str, fields: Mapping[bytes, bytes]) -> dict[s
     out = {k.decode(): v.decode("utf-8", "replace") for k, v in fields.items()}
     out["entry"] = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
     return out
+
+
+def _raw(value: str) -> bytes:
+    """Text for Redis that comes back exactly (`decode("utf-8", "surrogatepass")`), lone surrogates included."""
+    return value.encode("utf-8", "surrogatepass")
 
 
 def _text(value: str) -> bytes:

@@ -2,7 +2,9 @@
 
 jobmatch.classify        (payload, origin="submit", line=None)   one posting as JSON text
 jobmatch.classify_many   (items, origin="submit")                [[line or null, JSON text, origin or null], ...]
-jobmatch.classify_batch  (batch_id, index, lines)               [[line number, line text], ...] of a JSONL feed
+jobmatch.classify_batch  (batch_id, index, first_line)          chunk `index` of a `batch --via-queue` run: its raw
+                                                                 lines are in Redis (`Keys.batch_lines`), numbered
+                                                                 from `first_line`
 jobmatch.poll_source     (name)                                  one configured source
 """
 
@@ -56,17 +58,27 @@ def classify_many(task: Any, items: list[list[Any]], origin: str = "submit") -> 
     return len(_run(task, postings, origin))
 
 
-def classify_batch(task: Any, batch_id: str, index: int, lines: list[list[Any]]) -> int:
-    """Classify and publish one chunk of a `batch --via-queue` run and hand its results to the client."""
-    from .app import process_context
+def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int:
+    """Classify and publish one chunk of a `batch --via-queue` run and hand its result lines to the client.
 
-    items = [Item(str(text), int(number)) for number, text in lines]
-    results = _run(task, items, f"batch:{batch_id}")
+    The chunk's lines are read from Redis, where the client keeps them until it has collected the chunk: none
+    there means the chunk was collected already (this is a redelivery) or the batch was abandoned long ago.
+    """
+    from .app import process_context
+    from .fanout import chunk_items, render_chunk
+
+    store = process_context(task.app).store
     try:
-        process_context(task.app).store.store_chunk(batch_id, index, results)
+        text = store.get_lines(batch_id, index)
     except REDIS_ERRORS as exc:
-        countdown = min(30.0, 2.0**task.request.retries)
-        raise task.retry(exc=exc, countdown=countdown, max_retries=REDIS_RETRIES) from None
+        raise task.retry(exc=exc, countdown=min(30.0, 2.0**task.request.retries), max_retries=REDIS_RETRIES) from None
+    if text is None:
+        return 0
+    results = _run(task, chunk_items(text, int(first_line)), f"batch:{batch_id}")
+    try:
+        store.store_chunk(batch_id, index, *render_chunk(results))
+    except REDIS_ERRORS as exc:
+        raise task.retry(exc=exc, countdown=min(30.0, 2.0**task.request.retries), max_retries=REDIS_RETRIES) from None
     return len(results)
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
+import re
 import time
 from pathlib import Path
 
-from conftest import ROOT, run_cli
+import pytest
+from conftest import ROOT, run_cli, wait_for
+
+from worker.errors import InputError
+from worker.fanout import _text_chunks, chunk_items
+from worker.runtime import load_classifier
 
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
 
@@ -59,3 +67,101 @@ def test_via_queue_refuses_a_worker_with_another_model_version(env, raw_redis, p
     done = run_cli(["batch", str(EXAMPLES), "--out", str(tmp_path / "out.jsonl"), "--via-queue"], env)
     assert done.returncode == 2
     assert "model version mismatch" in done.stderr and "old@box runs m000000000000" in done.stderr
+
+
+def test_chunks_cut_and_renumbered_by_a_worker_are_the_lines_batch_reads():
+    # The client cuts raw text, a worker numbers its lines again: they must be the lines (and numbers)
+    # `read_records` sees, whatever the text holds: blank and whitespace lines, \r, \u2028, form feeds,
+    # lone surrogates (undecodable input bytes), no newline at the end.
+    text = '{"a": 1}\n\n  \n{"b": "x\ry"}\n{"c": "\u2028\x0c"}\n\n{"d": "caf\udce9"}\n{"e": 5}\n\n\n{"f": 6}'
+    expected = [(n, line) for n, line in enumerate(io.StringIO(text), start=1) if line.strip()]
+    for size in (1, 2, 3, 100):
+        got = []
+        for first, last, chunk in _text_chunks(io.StringIO(text), size):
+            items = chunk_items(chunk.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass"), first)
+            assert len(items) <= size and items[0].line == first and items[-1].line == last
+            got.extend((item.line, item.payload) for item in items)
+        assert got == expected, size
+    assert [n for n, _ in expected] == [1, 4, 5, 7, 8, 11]
+    # A feed read without universal newlines (a lone \r ends a line) cannot be cut this way: a clear error.
+    with pytest.raises(InputError, match=r"feed line 2: a line break other than a newline"):
+        list(_text_chunks(io.StringIO('{"a": 1}\n{"b": 2}\r{"c": 3}\n', newline=""), 3))
+
+
+def _message_args(raw: bytes) -> list:
+    message = json.loads(raw)
+    assert message["headers"]["task"] == "jobmatch.classify_batch"
+    assert message["properties"]["body_encoding"] == "base64"
+    return json.loads(base64.b64decode(message["body"]))[0]
+
+
+def test_chunks_travel_by_reference_and_a_duplicate_delivery_changes_nothing(
+    start_worker, start_cli, env, raw_redis, prefix, settings, tmp_path: Path
+):
+    # Odd input on purpose: CRLF line ends, blank and whitespace-only lines, an undecodable (Latin-1) byte, a
+    # last line without a newline. No worker at first (a heartbeat stands in), so the chunks wait in the queue.
+    now = time.time()
+    ghost = {"hostname": "ghost@box", "pid": 1, "model_version": load_classifier(settings).model_version,
+             "concurrency": 2, "started_at": now, "seen_at": now}  # fmt: skip
+    raw_redis.hset(f"{prefix}workers", "ghost@box", json.dumps(ghost))
+    lines = EXAMPLES.read_bytes().splitlines()
+    body = b""
+    for copy in range(2):
+        for number, line in enumerate(lines):
+            line = line.replace(b'"id": "ex-', f'"id": "d{copy}-ex-'.encode()).replace(b'"id": 1017', b'"id": "d-1017"')
+            body += line + (b"\r\n" if copy else b"\n") + (b"\n  \n" if number % 10 == 3 else b"")
+    body += b'{"id": "latin-1", "title": "Ing\xe9nieur ML", "description": "Kubeflow pipelines, caf\xe9"}'
+    feed = tmp_path / "feed.jsonl"
+    feed.write_bytes(body)
+    local = run_cli(["batch", str(feed), "--out", str(tmp_path / "local.jsonl")], env)
+    assert local.returncode == 0, local.stderr
+    batch = start_cli(
+        ["batch", str(feed), "--out", str(tmp_path / "queued.jsonl"), "--via-queue", "--chunk-lines", "7",
+         "--no-progress"], env,
+    )  # fmt: skip
+
+    # The window (4 chunks for a 2-process worker) is queued; each message names its chunk, nothing more.
+    wait_for(lambda: raw_redis.llen(f"{prefix}tasks") == 4, 30, "four chunks in the queue")
+    raw_messages = raw_redis.lrange(f"{prefix}tasks", 0, -1)
+    args = sorted((_message_args(raw) for raw in raw_messages), key=lambda a: a[1])
+    batch_id = args[0][0]
+    with feed.open(encoding="utf-8", errors="surrogateescape") as source:
+        numbered = [(n, line) for n, line in enumerate(source, start=1) if line.strip()]
+    assert [a[1:] for a in args] == [[index, numbered[7 * index][0]] for index in range(4)]
+    assert all(a[0] == batch_id for a in args) and max(len(raw) for raw in raw_messages) < 2000
+    first_chunk = raw_redis.get(f"{prefix}batch:{batch_id}:lines:0").decode("utf-8", "surrogatepass")
+    assert [line for line in first_chunk.splitlines(keepends=True) if line.strip()] == [
+        line for _, line in numbered[:7]
+    ]
+    assert 0 < raw_redis.ttl(f"{prefix}batch:{batch_id}:lines:0") <= 86400
+    # A redelivery of chunk 0 (as after a lost acknowledgement), queued behind the others, then a real worker.
+    oldest = raw_messages[-1] if _message_args(raw_messages[-1])[1] == 0 else raw_messages[0]
+    task_id = json.loads(oldest)["headers"]["id"]
+    raw_redis.lpush(f"{prefix}tasks", oldest)
+    worker = start_worker("w1", args=["--loglevel", "INFO"])
+    assert batch.process.wait(60) == 0, batch.err()
+
+    expected = (tmp_path / "local.jsonl").read_text(encoding="utf-8")
+    assert (tmp_path / "queued.jsonl").read_text(encoding="utf-8") == expected
+    assert batch.err() == local.stderr  # the same summary, rejected lines included
+    assert len(expected.splitlines()) == len(numbered) == 2 * 24 + 1
+
+    # And once more, long after the batch was collected: a delivery that finds no lines does nothing.
+    def runs() -> list[str]:
+        return re.findall(rf"classify_batch\[{task_id}\] succeeded in [0-9.]+s: (\d+)", worker.log())
+
+    wait_for(lambda: len(runs()) == 2, 30, "both deliveries of chunk 0 to finish")
+    raw_redis.rpush(f"{prefix}tasks", oldest)
+    wait_for(lambda: len(runs()) == 3, 30, "the late duplicate to run")
+    assert runs()[0] == "7" and runs()[2] == "0"  # it found no lines: nothing classified, nothing stored
+    wait_for(lambda: raw_redis.hlen(f"{prefix}unacked") == 0, 30, "the late duplicate to be acknowledged")
+    assert not list(raw_redis.scan_iter(match=f"{prefix}batch:*"))
+    results = [json.loads(line) for line in expected.splitlines()]
+    with_id = {r["id"] for r in results if r["id"] is not None}
+    assert raw_redis.xlen(f"{prefix}results") == len(with_id)  # each published once, duplicates or not
+    letters = raw_redis.xrange(f"{prefix}dead-letter")
+    assert len(letters) == sum(r["status"] == "rejected" for r in results) == 4
+    # The original posting reaches the dead-letter stream with its rejection (it is only sent for those).
+    by_id = {fields[b"id"].decode(): fields for _, fields in letters}
+    assert by_id["d1-ex-bad-2"][b"payload"].decode().strip() == numbered[24 + 16][1].strip()
+    assert results[-1]["id"] == "latin-1" and results[-1]["line"] == numbered[-1][0]
