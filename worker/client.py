@@ -276,16 +276,13 @@ class Client:
         self.check()
         keys, client = self.keys, self.redis
         info: dict[str, Any] = client.info()
+        depth = self.queued_tasks()
         pipe = client.pipeline(transaction=False)
-        for suffix in _PRIORITY_SUFFIXES:
-            pipe.llen(keys.queue + suffix)
         pipe.hlen(keys.unacked)
         pipe.xlen(keys.intake)
         pipe.xlen(keys.results)
         pipe.xlen(keys.dead_letter)
-        replies = pipe.execute()
-        depth = sum(int(n) for n in replies[: len(_PRIORITY_SUFFIXES)])
-        unacked, intake_len, results_len, dead_len = (int(n) for n in replies[len(_PRIORITY_SUFFIXES) :])
+        unacked, intake_len, results_len, dead_len = (int(n) for n in pipe.execute())
         now = time.time()
         return {
             "redis": {
