@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,12 +18,12 @@ from profiles.models import RoleProfile
 from .errors import ModelError
 from .posting import Posting
 from .reference import OtherRole, load_other_roles
-from .text import text_tokens, title_phrases
+from .tokens import text_tokens, title_phrases, token_counts
 
 __all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
-ALGORITHM_VERSION = 2
+ALGORITHM_VERSION = 3
 
 # How much each top-level section of a role document says about the job itself, by a keyword of its
 # heading (first keyword found wins). Responsibilities and skills describe the work; salary, market and
@@ -304,25 +303,29 @@ class RoleMatcher:
     def _body_counts(self, postings: Sequence[Posting]) -> sp.csr_matrix:
         """Term counts of each posting's text, its title counted `title_boost` times.
 
-        The same matrix as the body vectorizer's `transform`, built faster: tokens are counted with `Counter`
-        (C) and mapped to columns once per chunk with `map` and numpy, not term by term in Python.
+        The same matrix as the body vectorizer's `transform`, built faster: tokens are counted per posting
+        (`token_counts`) and mapped to columns once per chunk with `map` and numpy, not term by term in Python.
         """
         terms: list[str] = []
         counts: list[int] = []
         lengths: list[int] = []
         for posting in postings:
-            posting_counts = Counter(text_tokens(posting.description))
+            posting_counts = token_counts(posting.description)
             if self.title_boost:
                 posting_counts.update(text_tokens(posting.title) * self.title_boost)
             terms.extend(posting_counts)
             counts.extend(posting_counts.values())
             lengths.append(len(posting_counts))
         columns = np.fromiter(map(self._body.vocabulary_.get, terms, itertools.repeat(-1)), np.int64, len(terms))
+        values = np.fromiter(counts, np.float64, len(counts))
         rows = np.repeat(np.arange(len(postings)), lengths)
         known = columns >= 0
+        # A posting's terms are distinct, so its columns are too: the rows go straight into CSR form, skipping
+        # the sort and sum of a COO conversion (a third of this function's numpy time).
+        indptr = np.zeros(len(postings) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[known], minlength=len(postings)), out=indptr[1:])
         return sp.csr_matrix(
-            (np.asarray(counts, dtype=np.float64)[known], (rows[known], columns[known])),
-            shape=(len(postings), len(self._body.vocabulary_)),
+            (values[known], columns[known], indptr), shape=(len(postings), len(self._body.vocabulary_))
         )
 
     def _best_names(self, by_name: np.ndarray, roles: np.ndarray) -> np.ndarray:
@@ -349,11 +352,15 @@ class RoleMatcher:
             parts.append((shares, rows, columns[view.indices]))
         shares, rows, columns = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
         kept = shares > 0
-        # A sparse matrix sums a term's two shares; then sort each row by share, largest first, ties by term.
+        # A sparse matrix sums a term's two shares.
         joint = sp.csr_matrix((shares[kept], (rows[kept], columns[kept])), shape=(title.shape[0], len(self.terms_)))
-        joint.sum_duplicates()
-        row_of = np.repeat(np.arange(joint.shape[0]), np.diff(joint.indptr))
-        ranked = np.lexsort((joint.indices, -joint.data, row_of))
+        joint.sum_duplicates()  # also sorts each row by term
+        # By share, largest first, then (stable) by row: each row by share, ties by term. Two one-key sorts,
+        # the second a radix sort on small integers, cost a fifth of a three-key lexsort.
+        small = np.int16 if joint.shape[0] <= np.iinfo(np.int16).max else np.int64
+        row_of = np.repeat(np.arange(joint.shape[0], dtype=small), np.diff(joint.indptr))
+        by_share = np.argsort(-joint.data, kind="stable")
+        ranked = by_share[np.argsort(row_of[by_share], kind="stable")]
         terms, values = joint.indices[ranked].tolist(), joint.data[ranked].tolist()
         k = self.explain_terms
         return [

@@ -48,8 +48,12 @@ def _content_hash(title: str, description: str, location: str | None, salary_tex
             digest.update(b"N")
         else:
             data = field.encode("utf-8", "surrogatepass")
-            digest.update(b"S%d:" % len(data) + data)
-    digest.update(json.dumps(salary, sort_keys=True, default=str).encode("utf-8", "surrogatepass"))
+            digest.update(b"S%d:" % len(data))
+            digest.update(data)
+    # json.dumps(None) is "null": written out, as a dump per posting costs as much as hashing its description.
+    digest.update(
+        b"null" if salary is None else json.dumps(salary, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+    )
     return digest.hexdigest()
 
 

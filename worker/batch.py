@@ -88,7 +88,7 @@ def _result_line(result: dict[str, Any]) -> str:
 def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
     """(line number, decoded JSON or the decoding error) for every non-blank line of a JSONL stream."""
     for number, line in enumerate(stream, start=1):
-        if not line.strip():
+        if line.isspace() or not line:  # not strip(): that copies every line of the feed
             continue
         yield number, decode_line(line)
 

@@ -22,7 +22,7 @@ from matching import Classifier, rejected_result
 from .batch import classify_chunk, decode_line
 from .redisconn import connect
 from .results import Outcome, ResultStore
-from .runtime import load_classifier
+from .runtime import freeze_long_lived, load_classifier
 from .settings import Settings
 
 __all__ = [
@@ -69,6 +69,7 @@ class ProcessContext:
         if self._classifier is None:
             started = time.perf_counter()
             self._classifier = load_classifier(self.settings)
+            freeze_long_lived()
             log.info(
                 "classifier %s ready in process %d (%.2f s)",
                 self._classifier.model_version,

@@ -181,11 +181,12 @@ def _workers(value: str) -> int:
 
 def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
     from .batch import classify_stream, read_records
-    from .runtime import load_classifier
+    from .runtime import freeze_long_lived, load_classifier
 
     if args.via_queue and args.workers != 1:
         raise InputError("--workers is for the in-process batch; with --via-queue the running workers classify")
     classifier = load_classifier(settings)
+    freeze_long_lived()
     client = None
     if args.via_queue:
         from .client import Client

@@ -24,7 +24,7 @@ from matching import Classifier
 
 from .batch import BatchSummary, classify_stream, iter_result_chunks, read_records, result_lines
 from .errors import WorkerError
-from .runtime import load_classifier
+from .runtime import freeze_long_lived, load_classifier
 from .settings import Settings
 
 __all__ = [
@@ -91,6 +91,8 @@ def _start_helper(settings: Settings, inherited: Classifier | None) -> None:
         _helper_classifier = load_classifier(settings)
     except Exception as exc:  # reported by each task as a WorkerError: the pool must not die without a word
         _helper_failure = f"{type(exc).__name__}: {exc}"
+        return
+    freeze_long_lived()
 
 
 def _classify_in_helper(first_line: int, lines: list[str]) -> ChunkResult:

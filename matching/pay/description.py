@@ -25,12 +25,18 @@ _CONTEXT_BEFORE_MARKER = 400
 _CONTEXT_AFTER_MARKER = 300
 # Currency markers, found in three cheap passes rather than one regex: an alternation of symbols, codes and
 # case-insensitive words is tried at every character of a description and cost more than the rest of
-# matching. Symbols are rare characters; codes are upper case (a literal trie the regex engine scans fast);
-# words are looked for only in descriptions that hold one of them.
+# matching. Symbols are rare characters (str.find); codes and words are searched for only in descriptions
+# where a test in C (bytes.translate, split, `in`) says one may be there.
 _SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦", "zł")
 _CODE_MARKER_RE = re.compile("|".join(sorted((*CODES, "Rs"), key=len, reverse=True)))
-_WORD_MARKERS = ("euro", "pounds", "rupees", "dollar")
-_WORD_MARKER_RE = re.compile(r"\b(?:euros?|pounds|rupees|dollars?)\b", re.I)
+_WORD_MARKERS = (b"euro", b"pounds", b"rupees", b"dollar")
+# Euros, pounds, rupees, dollars, any case, as whole words: written to start with a letter class (a leading
+# \b makes the engine try every character), the word boundary checked just after it.
+_WORD_MARKER_RE = re.compile(r"[EePpRrDd](?<!\w.)(?i:(?<=e)uros?|(?<=p)ounds|(?<=r)upees|(?<=d)ollars?)\b")
+# Capital ASCII letters kept, every other byte a space: a code not inside a word is then a word of its own.
+_CAPITALS_ONLY = bytes(c if 65 <= c <= 90 else 32 for c in range(256))
+_CODE_WORDS = frozenset(code.encode() for code in CODES)
+_ASCII_LOWER = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;]")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s|$)|\n")
 _SEGMENT_END_RE = re.compile(r"[.!?](?=\s|$)|[\n*•(;,+]|\bplus\b", re.I)
@@ -87,14 +93,16 @@ def _currency_markers(text: str) -> list[tuple[int, int]]:
         while at >= 0:
             found.append((at, at + len(symbol)))
             at = text.find(symbol, at + 1)
-    for m in _CODE_MARKER_RE.finditer(text):
-        start, end = m.span()
-        if not (start and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
-            end < len(text) and text[end].isascii() and text[end].isalpha()
-        ):
-            found.append((start, end))
-    lowered = text.lower()  # only a test: lower() can change the length of non-ASCII text, so not the offsets
-    if any(word in lowered for word in _WORD_MARKERS):
+    encoded = text.encode("utf-8", "surrogatepass")
+    if "Rs" in text or not _CODE_WORDS.isdisjoint(encoded.translate(_CAPITALS_ONLY).split()):
+        for m in _CODE_MARKER_RE.finditer(text):
+            start, end = m.span()
+            if not (start and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
+                end < len(text) and text[end].isascii() and text[end].isalpha()
+            ):
+                found.append((start, end))
+    lowered = encoded.translate(_ASCII_LOWER)
+    if any(map(lowered.__contains__, _WORD_MARKERS)):
         found += [m.span() for m in _WORD_MARKER_RE.finditer(text)]
     return sorted(found)
 

@@ -1,7 +1,12 @@
+import html
+import re
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.text import fold_phrases, html_to_text, plain_text, text_tokens, title_phrases, title_terms, tokenize
+from matching.text import html_to_text, plain_text
+from matching.tokens import tokenize
 
 
 def test_plain_text_passes_through():
@@ -23,31 +28,6 @@ def test_scripts_are_not_text():
     assert "alert" not in html_to_text("<div>Role<script>alert(1)</script></div>")
 
 
-def test_domain_phrases_fold_to_one_token():
-    assert text_tokens("Machine Learning Ops with K8s and a Feature Store") == [
-        "mlops", "with", "kubernetes", "and", "a", "featurestore",
-    ]  # fmt: skip
-
-
-def test_phrases_fold_whatever_the_punctuation_between_their_words():
-    assert text_tokens("ML-Ops, ml ops; CI/CD and back-end") == ["mlops", "mlops", "cicd", "and", "backend"]
-
-
-def test_the_longest_phrase_wins_and_words_are_not_reused():
-    assert fold_phrases(["machine", "learning", "operations", "data"]) == ["mlops", "data"]
-    assert fold_phrases(["machine", "learning", "data", "pipeline"]) == ["ml", "datapipeline"]
-    assert fold_phrases(["data", "ml", "model"]) == ["data", "ml", "model"]
-    assert fold_phrases(["machine"]) == ["machine"]
-
-
-@given(st.lists(st.sampled_from(["machine", "learning", "ops", "ml", "data", "pipeline", "a", "i", "sr", "x"])))
-def test_folding_keeps_every_word_outside_a_phrase(tokens):
-    folded = fold_phrases(tokens)
-    assert len(folded) <= len(tokens)
-    assert [t for t in folded if t == "x"] == [t for t in tokens if t == "x"]
-    assert "sr" not in folded and ("senior" in folded) == ("sr" in tokens)
-
-
 @given(st.text(alphabet=st.sampled_from("ab \t\n\r\u00a0&;."), max_size=60))
 def test_plain_text_is_tidy(text):
     tidy = plain_text(text)
@@ -56,15 +36,18 @@ def test_plain_text_is_tidy(text):
     assert tokenize(tidy) == tokenize(plain_text(tidy))
 
 
-def test_title_drops_level_words_and_splits_at_punctuation():
-    assert title_phrases("Sr. Software Engineer, Machine Learning - Remote") == [["engineer"], ["ml"]]
-    assert title_phrases("Backend Engineer specializing in ML Infrastructure") == [
-        ["backend", "engineer"],
-        ["ml", "infrastructure"],
-    ]
+def _reference_plain_text(text: str) -> str:
+    """What plain_text means, written plainly: every line's words joined by one space, runs of blank lines
+    made one, none at the ends."""
+    text = html.unescape(text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
-def test_title_synonyms_meet():
-    assert title_terms("AI Engineer") == title_terms("Machine Learning Engineer") == ["ml", "engineer"]
-    assert set(title_terms("MLOps Engineer")) >= {"ml", "platform", "engineer"}
-    assert title_terms("Software Developers") == ["engineer"]
+@given(st.text(alphabet=st.sampled_from("ab .\n\r\t\u00a0\u2028\x1c\u3000&;"), max_size=60) | st.text(max_size=30))
+def test_plain_text_matches_its_plain_definition(text):
+    assert plain_text(text) == _reference_plain_text(text)
+
+
+def test_no_whitespace_beyond_what_plain_text_looks_for():
+    assert not any(chr(c).isspace() for c in range(0x3001, sys.maxunicode + 1))
