@@ -29,10 +29,15 @@ _CONTEXT_AFTER_MARKER = 300
 # where a test in C (bytes.translate, split, `in`) says one may be there.
 _SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦", "zł")
 _CODE_MARKER_RE = re.compile("|".join(sorted((*CODES, "Rs"), key=len, reverse=True)))
-_WORD_MARKERS = (b"euro", b"pounds", b"rupees", b"dollar")
-# Euros, pounds, rupees, dollars, any case, as whole words: written to start with a letter class (a leading
-# \b makes the engine try every character), the word boundary checked just after it.
-_WORD_MARKER_RE = re.compile(r"[EePpRrDd](?<!\w.)(?i:(?<=e)uros?|(?<=p)ounds|(?<=r)upees|(?<=d)ollars?)\b")
+# Euros, pounds, rupees, dollars, any case, as whole words, each with the bytes that must be in the lowered
+# text for it to be there. A regex per word, started by its first letter (a leading \b would make the engine
+# try every character), its word boundary checked just after that letter.
+_WORD_MARKERS = (
+    (b"euro", re.compile(r"[Ee](?<!\w.)(?i:uros?)\b")),
+    (b"pounds", re.compile(r"[Pp](?<!\w.)(?i:ounds)\b")),
+    (b"rupees", re.compile(r"[Rr](?<!\w.)(?i:upees)\b")),
+    (b"dollar", re.compile(r"[Dd](?<!\w.)(?i:ollars?)\b")),
+)
 # Capital ASCII letters kept, every other byte a space: a code not inside a word is then a word of its own.
 _CAPITALS_ONLY = bytes(c if 65 <= c <= 90 else 32 for c in range(256))
 _CODE_WORDS = frozenset(code.encode() for code in CODES)
@@ -102,8 +107,9 @@ def _currency_markers(text: str) -> list[tuple[int, int]]:
             ):
                 found.append((start, end))
     lowered = encoded.translate(_ASCII_LOWER)
-    if any(map(lowered.__contains__, _WORD_MARKERS)):
-        found += [m.span() for m in _WORD_MARKER_RE.finditer(text)]
+    for word, pattern in _WORD_MARKERS:
+        if word in lowered:
+            found += [m.span() for m in pattern.finditer(text)]
     return sorted(found)
 
 

@@ -114,12 +114,14 @@ def _to_decimal(raw: str) -> Decimal:
 
 
 def _numbers(text: str) -> Iterator[re.Match[str]]:
-    """`_NUMBER_RE` matches that do not start right after a digit, ".", "," or "'" (inside a number)."""
+    """`_NUMBER_RE` matches that do not continue a number: none right after a digit, or after a ".", "," or
+    "'" that follows a digit ("5" in "1.5"; but "Rs.12,00,000" is a number after an abbreviation)."""
     pos = 0
     while (number := _NUMBER_RE.search(text, pos)) is not None:
         start = number.start()
-        if start and (text[start - 1].isdecimal() or text[start - 1] in ".,'"):
-            pos = start + 1  # as the look-behind did: try again from the next character
+        before = text[max(0, start - 2) : start]
+        if before[-1:].isdecimal() or (before[-1:] in (".", ",", "'") and before[:1].isdecimal()):
+            pos = start + 1  # try again from the next character, as a look-behind would
             continue
         yield number
         pos = number.end()

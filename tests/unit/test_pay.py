@@ -360,6 +360,10 @@ def test_parse_structured_pay_rejects_a_non_mapping() -> None:
          (105000, 125000, "USD", "year")),
         ("Compensation\n* 1% equity\n* $172k/year salary", (172000, 172000, "USD", "year")),
         ("Base salary: $135,000", (135000, 135000, "USD", "year")),
+        ("Salary: Rs.12,00,000 - Rs.15,00,000 per annum.", (1200000, 1500000, "INR", "year")),
+        ("Base salary: 90,000 - 110,000 Euros per year.", (90000, 110000, "EUR", "year")),
+        ("The salary range is USD150,000-180,000.", (150000, 180000, "USD", "year")),
+        ("Compensation: 120,000 DOLLARS a year.", (120000, 120000, "USD", "year")),
     ],
 )  # fmt: skip
 def test_find_pay_in_text_finds_stated_pay(description: str, expected: tuple[object, ...]) -> None:
