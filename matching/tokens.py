@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 __all__ = ["fold_phrases", "text_tokens", "title_phrases", "title_terms", "token_counts", "tokenize"]
@@ -132,6 +132,7 @@ class _Fold:
     words: tuple[str, ...]
     folded: str
     needle: str  # the words in `_joined` form
+    shares_words: bool = True  # with a phrase folded after it, whose needle could then match inside it
 
     @classmethod
     def of(cls, phrase: str, folded: str) -> _Fold:
@@ -142,12 +143,17 @@ class _Fold:
 def _fold_order() -> tuple[tuple[_Fold, ...], tuple[_Fold, ...]]:
     """Phrases of several words, longest first, and one-word entries.
 
-    Folding phrase by phrase in this order gives the left-to-right folds of `fold_phrases` as long as no
-    phrase begins inside a longer one (its first words the end of the other, or a run in its middle); the
-    tests hold the table to that.
+    Folding phrase by phrase in this order gives the left-to-right folds of `fold_phrases` as long as a
+    phrase that can begin inside another (its first words the other's last words) is the shorter one: the
+    other starts first, so it must be folded first. The tests hold the table to that.
     """
     folds = sorted((_Fold.of(p, f) for p, f in _PHRASES.items()), key=lambda f: (-len(f.words), f.words))
-    return tuple(f for f in folds if len(f.words) > 1), tuple(f for f in folds if len(f.words) == 1)
+    phrases = [f for f in folds if len(f.words) > 1]
+    phrases = [
+        replace(fold, shares_words=any(set(fold.words) & set(later.words) for later in phrases[i + 1 :]))
+        for i, fold in enumerate(phrases)
+    ]
+    return tuple(phrases), tuple(f for f in folds if len(f.words) == 1)
 
 
 _PHRASE_FOLDS, _WORD_FOLDS = _fold_order()
@@ -171,8 +177,8 @@ def token_counts(text: str) -> Counter[str]:
             found = joined.count(fold.needle)
             if not found:
                 continue
-            # Folded as an upper-case word, which no later phrase's lower-case needle can take part in.
-            joined = joined.replace(fold.needle, f" {fold.folded.upper()} ")
+            if fold.shares_words:  # folded as an upper-case word, which no later lower-case needle matches
+                joined = joined.replace(fold.needle, f" {fold.folded.upper()} ")
             counts[fold.folded] += found
             for word in fold.words:
                 left = counts[word] - found
