@@ -366,20 +366,30 @@ class RoleMatcher:
         # A sparse matrix sums a term's two shares.
         joint = sp.csr_matrix((shares[kept], (rows[kept], columns[kept])), shape=(title.shape[0], len(self.terms_)))
         joint.sum_duplicates()  # also sorts each row by term
-        # By share, largest first, then (stable) by row: each row by share, ties by term. Two one-key sorts,
-        # the second a radix sort on small integers, cost a fifth of a three-key lexsort.
-        small = np.int16 if joint.shape[0] <= np.iinfo(np.int16).max else np.int64
-        row_of = np.repeat(np.arange(joint.shape[0], dtype=small), np.diff(joint.indptr))
-        by_share = np.argsort(-joint.data, kind="stable")
-        ranked = by_share[np.argsort(row_of[by_share], kind="stable")]
-        terms, values = joint.indices[ranked].tolist(), joint.data[ranked].tolist()
-        k = self.explain_terms
         return [
-            tuple(
-                (self.terms_[term], round(value, 4))
-                for term, value in zip(
-                    terms[start : min(stop, start + k)], values[start : min(stop, start + k)], strict=True
-                )
-            )
-            for start, stop in itertools.pairwise(joint.indptr.tolist())
+            tuple((self.terms_[term], round(value, 4)) for term, value in picks)
+            for picks in _top_per_row(joint, self.explain_terms)
         ]
+
+
+def _top_per_row(matrix: sp.csr_matrix, k: int) -> list[list[tuple[int, float]]]:
+    """Each row's k largest entries as (column, value), largest first, ties by column (the row must be sorted
+    by column). Found in k rounds of a row-wise max over all rows at once, each round taking every row's
+    first largest entry: a tenth of sorting every entry when rows hold ~100 entries and k is 5."""
+    values = matrix.data.astype(np.float64, copy=True)
+    lengths = np.diff(matrix.indptr)
+    starts = matrix.indptr[:-1][lengths > 0]
+    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
+    top: list[list[tuple[int, float]]] = [[] for _ in range(matrix.shape[0])]
+    for _ in range(min(k, int(lengths.max(initial=0)))):
+        best = np.full(matrix.shape[0], -np.inf)
+        # Segments from one non-empty row's start to the next: empty rows between add nothing.
+        best[row_of[starts]] = np.maximum.reduceat(values, starts)
+        hits = np.flatnonzero((values == best[row_of]) & (values > -np.inf))
+        first = hits[np.r_[True, row_of[hits][1:] != row_of[hits][:-1]]]  # a row's first (lowest column)
+        for row, column, value in zip(
+            row_of[first].tolist(), matrix.indices[first].tolist(), values[first].tolist(), strict=True
+        ):
+            top[row].append((column, value))
+        values[first] = -np.inf
+    return top

@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", required=True, help="where to write the results (JSONL), or - for stdout")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     batch.add_argument("--via-queue", action="store_true", help="fan the feed out to the workers (Redis) in chunks")
-    batch.add_argument("--chunk-lines", type=_positive, default=200, metavar="N", help="lines per chunk (--via-queue)")
+    batch.add_argument("--chunk-lines", type=_positive, metavar="N", help="lines per chunk (--via-queue; default 500)")
     batch.add_argument(
         "--workers",
         type=_workers,
@@ -204,14 +204,14 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError(f"{args.out}: {exc.strerror or exc}") from exc
     with source, out:
         if client is not None:
-            from .fanout import run_via_queue
+            from .fanout import CHUNK_LINES, run_via_queue
 
             summary = run_via_queue(
                 client,
                 source,
                 out,
                 local_model_version=classifier.model_version,
-                chunk_lines=args.chunk_lines,
+                chunk_lines=args.chunk_lines or CHUNK_LINES,
                 progress=progress,
                 total=total,
             )

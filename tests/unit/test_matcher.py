@@ -1,7 +1,12 @@
+import numpy as np
 import pytest
+import scipy.sparse as sp
 from helpers import OTHERS, PROFILES
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matching import ModelError, RoleMatcher, posting_from_dict
+from matching.model import _top_per_row
 from matching.reference import OtherRole
 
 
@@ -113,3 +118,26 @@ def test_a_title_naming_the_family_gets_the_family_margin():
     assert lenient.matched and lenient.best.role == "ml-engineer"
     plain = post("Data Scientist", "Statistics and dashboards; train PyTorch ranking models.")
     assert not RoleMatcher(family_margin=-0.5).fit(PROFILES, [*OTHERS, data_scientist]).rank(plain).matched
+
+
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 7), st.sampled_from([0.5, 1.0, 2.0, 0.25, 3.0])), max_size=8),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 5),
+)
+def test_top_per_row_equals_sorting_each_row(rows, k):
+    entries = [dict(row) for row in rows]  # one value per column
+    matrix = sp.csr_matrix(
+        (
+            [v for row in entries for v in row.values()],
+            [c for row in entries for c in row],
+            np.cumsum([0] + [len(row) for row in entries]),
+        ),
+        shape=(len(entries), 8),
+    )
+    matrix.sort_indices()
+    expected = [sorted(row.items(), key=lambda cv: (-cv[1], cv[0]))[:k] for row in entries]
+    assert _top_per_row(matrix, k) == expected
