@@ -3,6 +3,7 @@
 import io
 import json
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ def generated_feed(lines: int, seed: int = 7) -> str:
         '{"id": "no-title", "description": "Kubernetes and MLflow"}',
         '{"id": 7, "title": 42, "description": []}',
         '{"id": "odd", "title": "ML Engineer \\u2028 \udcff", "description": "PyTorch \\ud83d\\ude80 training"}',
+        '{"id": "lone", "title": "ML Engineer \ud800", "description": "raw surrogate in the line"}',
         '{"id": "nested", "title": "Data Scientist", "description": "' + "<div>" * 200 + "models" + '"}',
     ]
     out = []
@@ -165,3 +167,9 @@ def test_a_summary_keeps_the_first_rejections_and_counts_the_rest():
     assert first.total == 30 and first.statuses["rejected"] == 30
     assert [line for line, _ in first.rejected_lines] == list(range(1, MAX_REJECTIONS_SHOWN + 1))
     assert f"and {30 - MAX_REJECTIONS_SHOWN} more rejected lines" in first.render()
+
+
+def test_the_chunk_spool_is_removed_after_the_run(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the run's spool folder is made
+    got, _ = parallel(settings, generated_feed(600, seed=3))
+    assert got and list(tmp_path.iterdir()) == []
