@@ -44,8 +44,8 @@ __all__ = [
     "run_via_queue",
 ]
 
-# Lines per chunk: 500 measured 0.88-0.97x the in-process --workers 2 rate, 200 0.82-0.89x (bench/via_queue.py);
-# about 2 MB of raw text per chunk in Redis, a few chunks in flight.
+# Lines per chunk: 500 moved 3,256-3,361 postings/s in bench/via_queue.py, 200 3,070-3,099 (the per-chunk cost
+# weighs more now that classifying is faster); about 2 MB of raw text per chunk in Redis, a few in flight.
 CHUNK_LINES = 500
 WAIT_SECONDS = 5  # BLPOP timeout; between waits the client checks that some worker is still alive
 

@@ -180,7 +180,7 @@ def iter_output_chunks(
         )
     # Chunks go to helpers and come back through files in a private folder, not pickled through the pool's
     # pipes: a megabyte through a pipe hands the GIL back and forth with this process's classifying thread
-    # dozens of times, and that cost --workers 2 about a tenth of its speed (1.65x -> 1.8x one process).
+    # dozens of times, and that cost --workers 2 about a tenth of its speed (1.65x -> 1.75-1.8x one process).
     spool = tempfile.TemporaryDirectory(prefix="jobmatch-batch-") if pool is not None else None
     pending: deque[tuple[Future[ChunkResult], str] | ChunkResult] = deque()
 
