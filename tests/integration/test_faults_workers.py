@@ -170,12 +170,22 @@ def test_a_chunk_lost_between_the_queue_and_a_dying_worker_is_sent_again_by_batc
     ghost = {"hostname": "ghost@box", "pid": 1, "model_version": load_classifier(settings).model_version,
              "concurrency": 2, "started_at": now, "seen_at": now}  # fmt: skip
     raw_redis.hset(f"{prefix}workers", "ghost@box", json.dumps(ghost))
-    feed = make_feed(tmp_path / "feed.jsonl", copies=20)  # 480 lines: 3 chunks
+    feed = make_feed(tmp_path / "feed.jsonl", copies=20)  # 480 lines: 3 chunks of 200
     local = run_cli(["batch", str(feed), "--out", str(tmp_path / "local.jsonl")], env)
     assert local.returncode == 0, local.stderr
     with open(tmp_path / "batch.err", "wb") as err:
         batch = subprocess.Popen(
-            [*CLI, "batch", str(feed), "--out", str(tmp_path / "queued.jsonl"), "--via-queue", "--no-progress"],
+            [
+                *CLI,
+                "batch",
+                str(feed),
+                "--out",
+                str(tmp_path / "queued.jsonl"),
+                "--via-queue",
+                "--no-progress",
+                "--chunk-lines",
+                "200",
+            ],
             cwd=ROOT,
             env={**env, **short},
             stderr=err,
