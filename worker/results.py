@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+import orjson
 import redis
 
 from .settings import Settings
@@ -161,10 +162,11 @@ class Keys:
 
 
 def dumps(value: object) -> bytes:
-    """Compact UTF-8 JSON; text that cannot be UTF-8 (lone surrogates from undecodable input) is \\u-escaped."""
+    """Compact UTF-8 JSON (orjson, as `batch` writes); what orjson refuses (text that cannot be UTF-8: lone
+    surrogates from undecodable input; integers beyond 64 bits) is written by the standard encoder, \\u-escaped."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except UnicodeEncodeError:
+        return orjson.dumps(value)
+    except TypeError:
         return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
