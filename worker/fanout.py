@@ -115,7 +115,7 @@ def render_chunk(results: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], str
 def _chunks(source: IO[str], size: int) -> Iterator[list[list[Any]]]:
     chunk: list[list[Any]] = []
     for number, line in enumerate(source, start=1):
-        if not line.strip():
+        if line.isspace() or not line:  # not strip(): that copies every line of the feed
             continue
         chunk.append([number, line])
         if len(chunk) >= size:
@@ -135,7 +135,7 @@ def _text_chunks(source: IO[str], size: int) -> Iterator[tuple[int, int, str]]:
         parts: list[str] = []
         previous = chunk[0][0] - 1
         for position, (number, line) in enumerate(chunk):
-            if "\n" in line[:-1] or (position < len(chunk) - 1 and not line.endswith("\n")):
+            if line.find("\n", 0, len(line) - 1) >= 0 or (position < len(chunk) - 1 and not line.endswith("\n")):
                 raise InputError(
                     f"feed line {number}: a line break other than a newline "
                     "(read the feed with universal newlines, as `jobmatch batch` opens it)"
