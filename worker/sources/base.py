@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,6 +37,7 @@ Posting = dict[str, Any]
 
 SOURCE_KINDS: tuple[str, ...] = ("feed", "files", "greenhouse", "jsonfeed", "lever")
 DEFAULT_INTERVAL = 15 * 60.0
+_Value = TypeVar("_Value")
 
 _NAME = re.compile(r"[a-z0-9_-]+")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
@@ -205,30 +206,27 @@ def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig
         raise SourceConfigError(
             f"{label}: kind: unknown kind {kind!r} (expected one of: {', '.join(SOURCE_KINDS)})", source=name
         )
-    try:
-        interval = parse_interval(table.get("interval", DEFAULT_INTERVAL))
-    except ValueError as exc:
-        raise SourceConfigError(f"{label}: interval: {exc}", source=name) from None
+
+    def parsed(key: str, parse: Callable[[object], _Value]) -> _Value | None:
+        """The key's value read by `parse`, None when absent; a bad value raises naming the source and key."""
+        if key not in table:
+            return None
+        try:
+            return parse(table[key])
+        except ValueError as exc:
+            raise SourceConfigError(f"{label}: {key}: {exc}", source=name) from None
+
+    interval = parsed("interval", parse_interval)
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}", source=name)
-    timeout = None
-    if "timeout" in table:
-        try:
-            timeout = parse_interval(table["timeout"])
-        except ValueError as exc:
-            raise SourceConfigError(f"{label}: timeout: {exc}", source=name) from None
-    max_bytes = None
-    if "max_size" in table:
-        try:
-            max_bytes = parse_size(table["max_size"])
-        except ValueError as exc:
-            raise SourceConfigError(f"{label}: max_size: {exc}", source=name) from None
+    timeout = parsed("timeout", parse_interval)
+    max_bytes = parsed("max_size", parse_size)
     options = {key: value for key, value in table.items() if key not in _COMMON_KEYS}
     config = SourceConfig(
         name=name,
         kind=kind,
-        interval_seconds=interval,
+        interval_seconds=DEFAULT_INTERVAL if interval is None else interval,
         enabled=enabled,
         timeout_seconds=timeout,
         max_bytes=max_bytes,
