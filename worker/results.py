@@ -1,10 +1,10 @@
 """Every Redis key jobmatch uses, the JSON (de)serialisation, and publishing and reading results.
 
 All keys live under `settings.key_prefix` (default `jobmatch:`), Celery's own ones too (kombu's
-`global_keyprefix`), so deployments and test runs can share one Redis. Publishing a result is one Lua
-script per posting (pipelined per chunk): it is idempotent, keyed by posting id, content hash and model
-version, so a posting classified twice (a redelivered task) leaves one result, one ranking entry and one
-results-stream entry; a new model version publishes again.
+`global_keyprefix`), so deployments and test runs can share one Redis. Results are published by a Lua script
+that takes up to `PUBLISH_GROUP` postings a call (the calls of a chunk pipelined); it is idempotent, keyed by
+posting id, content hash and model version, so a posting classified twice (a redelivered task) leaves one result,
+one ranking entry and one results-stream entry; a new model version publishes again.
 """
 
 from __future__ import annotations
@@ -85,6 +85,9 @@ UNACKED_KEY = "{prefix}unacked"
 
 BATCH_TTL_SECONDS = 86400
 DEAD_LETTER_DEDUP_SECONDS = 86400
+# Postings per call of the publish script: one call is cheaper for Redis than one per posting, and a group this
+# size keeps each call (which blocks Redis) to a few milliseconds.
+PUBLISH_GROUP = 100
 
 
 @dataclass(frozen=True)
@@ -182,43 +185,57 @@ def stored_result(result: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- publishing ----------------------------------------------------------------------------------------------
 
-# KEYS: result, published, results stream, dead-letter stream, ranking (of the new role), models
-# ARGV: id, result JSON, digest, model version, status, role, score, ttl ms, results maxlen, dead-letter maxlen,
-#       ranking size, ranking key prefix of this model version, error, payload, origin, now, replace (1|0)
+# Up to PUBLISH_GROUP postings of one model version per call, in order (each sees the ones before it).
+# KEYS: results stream, dead-letter stream, models, then per posting: result, published, ranking (of its new role)
+# ARGV: model version, ttl ms, results maxlen, dead-letter maxlen, ranking size, ranking key prefix of this model
+#       version, now, then per posting: id, result JSON, digest, status, role, score, error, payload, origin,
+#       replace (1|0)
 # replace 0 (a posting given up on): when this model version already published a result for the id (another
 # delivery of the task classified it), that result stays and the failure only goes to the dead-letter stream.
+# Rankings touched are trimmed to the ranking size (and their expiry renewed) once per call, not per posting.
+# Returns how many postings were published anew.
 _PUBLISH = """
-local old = redis.call('HMGET', KEYS[2], 'digest', 'model', 'role')
-if old[1] == ARGV[3] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[8])
-  redis.call('PEXPIRE', KEYS[2], ARGV[8])
-  return 0
-end
-if ARGV[17] == '0' and old[2] == ARGV[4] then
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'id', ARGV[1], 'error', ARGV[13],
-             'origin', ARGV[15], 'payload', ARGV[14], 'model_version', ARGV[4])
-  return 0
-end
-if old[2] == ARGV[4] and old[3] and old[3] ~= '' and old[3] ~= ARGV[6] then
-  redis.call('ZREM', ARGV[12] .. old[3], ARGV[1])
-end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[8])
-redis.call('HSET', KEYS[2], 'digest', ARGV[3], 'model', ARGV[4], 'role', ARGV[6])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', 'id', ARGV[1], 'status', ARGV[5], 'result', ARGV[2])
-if ARGV[5] == 'matched' then
-  redis.call('ZADD', KEYS[5], ARGV[7], ARGV[1])
-  local size = tonumber(ARGV[11])
-  if redis.call('ZCARD', KEYS[5]) > size then
-    redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(size + 1))
+local model, ttl, size = ARGV[1], ARGV[2], tonumber(ARGV[5])
+local new, touched = 0, {}
+for i = 0, (#KEYS - 3) / 3 - 1 do
+  local result, published, ranking = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
+  local a = 7 + 10 * i
+  local id, json, digest, status, role = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
+  local old = redis.call('HMGET', published, 'digest', 'model', 'role')
+  if old[1] == digest then
+    redis.call('PEXPIRE', result, ttl)
+    redis.call('PEXPIRE', published, ttl)
+  elseif ARGV[a + 10] == '0' and old[2] == model then
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'error', ARGV[a + 7],
+               'origin', ARGV[a + 9], 'payload', ARGV[a + 8], 'model_version', model)
+  else
+    if old[2] == model and old[3] and old[3] ~= '' and old[3] ~= role then
+      redis.call('ZREM', ARGV[6] .. old[3], id)
+    end
+    redis.call('SET', result, json, 'PX', ttl)
+    redis.call('HSET', published, 'digest', digest, 'model', model, 'role', role)
+    redis.call('PEXPIRE', published, ttl)
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'id', id, 'status', status, 'result', json)
+    if status == 'matched' then
+      redis.call('ZADD', ranking, ARGV[a + 6], id)
+      touched[ranking] = true
+    elseif status == 'rejected' then
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'error', ARGV[a + 7],
+                 'origin', ARGV[a + 9], 'payload', ARGV[a + 8], 'model_version', model)
+    end
+    new = new + 1
   end
-  redis.call('PEXPIRE', KEYS[5], ARGV[8])
-elseif ARGV[5] == 'rejected' then
-  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[10], '*', 'id', ARGV[1], 'error', ARGV[13],
-             'origin', ARGV[15], 'payload', ARGV[14], 'model_version', ARGV[4])
 end
-redis.call('HSET', KEYS[6], ARGV[4], ARGV[16])
-return 1
+for ranking in pairs(touched) do
+  if redis.call('ZCARD', ranking) > size then
+    redis.call('ZREMRANGEBYRANK', ranking, 0, -(size + 1))
+  end
+  redis.call('PEXPIRE', ranking, ttl)
+end
+if new > 0 then
+  redis.call('HSET', KEYS[3], model, ARGV[7])
+end
+return new
 """
 
 # A rejection without a posting id (a line that is not JSON): recorded once per delivery token.
@@ -283,72 +300,86 @@ class ResultStore:
         self._store_chunk = client.register_script(_STORE_CHUNK)
 
     def publish(self, outcomes: Iterable[Outcome]) -> int:
-        """Publish every outcome in one pipeline; returns how many were new (not already published)."""
-        settings, keys = self.settings, self.keys
-        ttl_ms = str(int(settings.result_ttl_seconds * 1000))
-        now = f"{time.time():.3f}"
+        """Publish every outcome, in order, in one pipeline; returns how many were new (not already published)."""
         pipe = self.client.pipeline(transaction=False)
-        queued = 0
+        group: list[Outcome] = []  # postings with an id, one model version, not yet queued
+        group_model = ""
         for outcome in outcomes:
-            result = stored_result(outcome.result)
+            result = outcome.result
             model_version = str(result.get("model_version"))
-            status = str(result.get("status"))
-            error = str(result.get("error") or "")
-            posting_id = result.get("id")
-            if posting_id is None:
-                token = hashlib.sha256(
-                    f"{outcome.origin}\0{outcome.token}\0{outcome.payload}\0{error}".encode("utf-8", "surrogatepass")
-                ).hexdigest()[:32]
-                self._dead_letter(
-                    keys=[keys.dead_letter_seen(token), keys.dead_letter],
-                    args=[
-                        str(DEAD_LETTER_DEDUP_SECONDS * 1000),
-                        str(settings.dead_letter_maxlen),
-                        _text(error),
-                        outcome.origin,
-                        _text(outcome.payload),
-                        model_version,
-                    ],
-                    client=pipe,
-                )
+            if group and (len(group) >= PUBLISH_GROUP or model_version != group_model or result.get("id") is None):
+                self._queue_group(pipe, group_model, group)
+                group = []
+            if result.get("id") is None:
+                self._queue_dead_letter(pipe, outcome)
             else:
-                posting_id = str(posting_id)
-                role = str(result.get("role") or "") if status == "matched" else ""
-                self._publish(
-                    keys=[
-                        keys.result(posting_id),
-                        keys.published(posting_id),
-                        keys.results,
-                        keys.dead_letter,
-                        keys.ranking(model_version, role) if role else keys.result(posting_id),
-                        keys.models,
-                    ],
-                    args=[
-                        posting_id,
-                        dumps(result),
-                        _digest(result, outcome.payload),  # the payload only counts for rejections
-                        model_version,
-                        status,
-                        role,
-                        repr(float(result.get("score") or 0.0)),
-                        ttl_ms,
-                        str(settings.results_maxlen),
-                        str(settings.dead_letter_maxlen),
-                        str(settings.ranking_size),
-                        keys.ranking(model_version, ""),
-                        _text(error),
-                        # stored only in the dead-letter stream (a rejection, or a posting given up on)
-                        _text(outcome.payload) if status == "rejected" or not outcome.replace else b"",
-                        outcome.origin,
-                        now,
-                        "1" if outcome.replace else "0",
-                    ],
-                    client=pipe,
-                )
-            queued += 1
-        if not queued:
+                group.append(outcome)
+                group_model = model_version
+        if group:
+            self._queue_group(pipe, group_model, group)
+        if not len(pipe):
             return 0
         return sum(int(flag) for flag in pipe.execute())
+
+    def _queue_group(self, pipe: Any, model_version: str, outcomes: Sequence[Outcome]) -> None:
+        """Queue one call of the publish script for postings (with ids) of one model version."""
+        settings, keys = self.settings, self.keys
+        script_keys = [keys.results, keys.dead_letter, keys.models]
+        args: list[str | bytes] = [
+            model_version,
+            str(int(settings.result_ttl_seconds * 1000)),
+            str(settings.results_maxlen),
+            str(settings.dead_letter_maxlen),
+            str(settings.ranking_size),
+            keys.ranking(model_version, ""),
+            f"{time.time():.3f}",
+        ]
+        for outcome in outcomes:
+            result = stored_result(outcome.result)
+            posting_id = str(result["id"])
+            status = str(result.get("status"))
+            role = str(result.get("role") or "") if status == "matched" else ""
+            result_key = keys.result(posting_id)
+            script_keys += [
+                result_key,
+                keys.published(posting_id),
+                keys.ranking(model_version, role) if role else result_key,
+            ]
+            args += [
+                posting_id,
+                dumps(result),
+                _digest(result, outcome.payload),  # the payload only counts for rejections
+                status,
+                role,
+                repr(float(result.get("score") or 0.0)),
+                _text(str(result.get("error") or "")),
+                # stored only in the dead-letter stream (a rejection, or a posting given up on)
+                _text(outcome.payload) if status == "rejected" or not outcome.replace else b"",
+                outcome.origin,
+                "1" if outcome.replace else "0",
+            ]
+        self._publish(keys=script_keys, args=args, client=pipe)
+
+    def _queue_dead_letter(self, pipe: Any, outcome: Outcome) -> None:
+        """Queue the record of a rejection without a posting id (a line that is not JSON), once per token."""
+        settings, keys = self.settings, self.keys
+        result = outcome.result
+        error = str(result.get("error") or "")
+        token = hashlib.sha256(
+            f"{outcome.origin}\0{outcome.token}\0{outcome.payload}\0{error}".encode("utf-8", "surrogatepass")
+        ).hexdigest()[:32]
+        self._dead_letter(
+            keys=[keys.dead_letter_seen(token), keys.dead_letter],
+            args=[
+                str(DEAD_LETTER_DEDUP_SECONDS * 1000),
+                str(settings.dead_letter_maxlen),
+                _text(error),
+                outcome.origin,
+                _text(outcome.payload),
+                str(result.get("model_version")),
+            ],
+            client=pipe,
+        )
 
     def count_redelivery(self, task_id: str) -> int:
         """Count one more redelivery of a task (its worker died while running it); returns the count so far."""

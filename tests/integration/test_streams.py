@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from conftest import ROOT, run_cli, wait_for
 
-from worker.results import Outcome, ResultStore
+from matching import rejected_result
+from worker.results import PUBLISH_GROUP, Outcome, ResultStore
 from worker.runtime import load_classifier
 
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
@@ -111,6 +113,38 @@ def test_publishing_the_same_posting_twice_leaves_one_entry_and_a_new_model_publ
     edited = {**newer, "content_hash": "other", "status": "no_match", "role": None}
     assert client.store.publish([Outcome(edited, json.dumps(record), "test")]) == 1
     assert raw_redis.zrange(f"{prefix}ranking:mNEWER:{role}", 0, -1) == []
+
+
+def test_many_postings_in_one_publish_keep_their_order_and_rankings_keep_the_best(client, settings, raw_redis, prefix):
+    # Over two script calls' worth of postings (the publish script takes them in groups), with what splits a
+    # group: a rejection without an id, another model version; a ranking smaller than the postings matched.
+    store = ResultStore(client.redis, dataclasses.replace(settings, ranking_size=5))
+    base = load_classifier(settings).classify_records([(None, posting(0))])[0]
+    role, version = base["role"], base["model_version"]
+    outcomes = []
+    for n in range(2 * PUBLISH_GROUP + 30):
+        matched = n % 3 != 0
+        result = {**base, "id": f"g-{n}", "content_hash": f"h{n}", "score": n / 1000,
+                  "status": "matched" if matched else "no_match", "role": role if matched else None}  # fmt: skip
+        outcomes.append(Outcome(result, "{}", "test"))
+    outcomes.insert(150, Outcome(rejected_result(None, "line 9: not valid JSON", model_version=version), "{x", "test"))
+    best = outcomes[-1].result  # the best-scored posting, edited in the same publish: off the ranking
+    outcomes.append(Outcome({**best, "content_hash": "edited", "status": "no_match", "role": None}, "{}", "test"))
+    outcomes.append(Outcome({**base, "id": "g-1", "model_version": "mOTHER"}, "{}", "test"))
+    assert store.publish(outcomes) == len(outcomes)  # every one new (the id-less rejection recorded once)
+
+    streamed = [fields[b"id"].decode() for _, fields in raw_redis.xrange(f"{prefix}results")]
+    assert streamed == [o.result["id"] for o in outcomes if o.result["id"] is not None]
+    assert raw_redis.xlen(f"{prefix}dead-letter") == 1
+    matched = sorted((o for o in outcomes[:-2] if o.result["status"] == "matched"), key=lambda o: -o.result["score"])
+    after_edit = [o.result["id"].encode() for o in matched if o.result["id"] != best["id"]]
+    ranked = raw_redis.zrevrange(f"{prefix}ranking:{version}:{role}", 0, -1)
+    # The best four left lead, best first; at most five; the edited one gone (a fifth may have been trimmed
+    # before the edit removed it, as when the two come in separate publishes).
+    assert ranked[:4] == after_edit[:4] and len(ranked) <= 5 and set(ranked) <= set(after_edit)
+    assert raw_redis.zrange(f"{prefix}ranking:mOTHER:{role}", 0, -1) == [b"g-1"]
+    assert set(store.models()) == {version, "mOTHER"}
+    assert client.get_result(best["id"])["status"] == "no_match"
 
 
 def test_top_returns_the_best_current_postings_of_a_role(worker, client, env, raw_redis, prefix):
