@@ -9,7 +9,8 @@ ids. Starts its own `redis-server` (append-only, as docker-compose.yml runs it) 
   - in-process `batch` with the same parallelism: `classify_stream_parallel(workers=2)` (`jobmatch batch --workers 2`)
     when worker/parallel.py is there, else the single-process batch (and it says so);
   - the single-process `batch` (`classify_stream`), for reference;
-  - `batch --via-queue` (`run_via_queue`, chunks of 200 lines) against the 2 worker processes.
+  - `batch --via-queue` (`run_via_queue`, chunks of `--chunk-lines` lines, default `CHUNK_LINES`) against the 2
+    worker processes.
 Prints postings/s of each and the ratio via-queue / in-process at the same parallelism (target >= 0.8), and checks
 that the via-queue output equals the in-process output byte for byte.
 """
@@ -42,7 +43,7 @@ def timed(run: Callable[[], str]) -> tuple[float, str]:
 
 
 class CpuMeter:
-    """CPU seconds (user + system) spent by named processes and their children over a run."""
+    """CPU seconds (user + system) spent by named processes and the children they reaped over a run."""
 
     def __init__(self, pids: dict[str, list[int]]) -> None:
         import psutil
@@ -51,7 +52,8 @@ class CpuMeter:
         self.spent: dict[str, float] = dict.fromkeys(pids, 0.0)
 
     def _now(self) -> dict[str, float]:
-        return {name: sum(sum(p.cpu_times()[:2]) for p in group) for name, group in self.processes.items()}
+        # user + system, and the same of children reaped meanwhile (redis-server's AOF rewrites)
+        return {name: sum(sum(p.cpu_times()[:4]) for p in group) for name, group in self.processes.items()}
 
     def measure(self, run: Callable[[], str]) -> tuple[float, str]:
         before = self._now()
@@ -88,6 +90,7 @@ def main() -> None:
     args = parser.parse_args()
 
     text = "\n".join(feed(Path(args.postings), args.count, id_prefix="q")) + "\n"
+    data = text.encode()  # what `batch --via-queue` reads: the feed's bytes
     try:
         from worker.parallel import classify_stream_parallel
     except ImportError:  # not wired in this checkout: compare with the single process and say so
@@ -118,7 +121,7 @@ def main() -> None:
                     out = io.StringIO()
                     run_via_queue(
                         client,
-                        io.StringIO(text),
+                        io.BytesIO(data),
                         out,
                         local_model_version=classifier.model_version,
                         chunk_lines=chunk_lines,
@@ -138,7 +141,7 @@ def main() -> None:
             meter = CpuMeter(
                 {
                     "client (this process)": [os.getpid()],
-                    "redis-server": [server.pid],
+                    "redis-server (AOF rewrites too)": [server.pid],
                     "worker main process": worker_pids[:1],
                     "worker pool processes": worker_pids[1:],
                 }
@@ -171,7 +174,7 @@ def main() -> None:
     print(f"  CPU per posting, via-queue ({args.chunk_lines[0]} lines/chunk): {sum(spent.values()):.3f} ms in all, "
           f"against {single_cpu:.3f} ms for the single-process batch")  # fmt: skip
     for name, ms in spent.items():
-        print(f"    {name:<24} {ms:.3f} ms")
+        print(f"    {name:<32} {ms:.3f} ms")
     identical = all(outputs[f"queue {n}"] == outputs[same] == outputs["single"] for n in args.chunk_lines)
     print(f"  via-queue output identical to in-process: {'yes' if identical else 'NO'}")
     if not identical:

@@ -112,6 +112,25 @@ def _open_input(path: str) -> IO[str]:
         raise InputError(f"{path}: {exc.strerror or exc}") from exc
 
 
+def _open_output(path: str) -> IO[str]:
+    if path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def _open_input_bytes(path: str) -> IO[bytes]:
+    """The feed as bytes (`batch --via-queue`: the workers decode it, as `_open_input` would)."""
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -195,34 +214,33 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
         client = Client(settings)
         client.check()
         check_workers(client, classifier.model_version)  # refuse before creating the output file
-    source = _open_input(args.input)
     progress = not args.no_progress and sys.stderr.isatty()
     total = _count_lines(args.input) if progress and args.input != "-" else None
-    try:
-        out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{args.out}: {exc.strerror or exc}") from exc
-    with source, out:
-        if client is not None:
-            from .fanout import CHUNK_LINES, run_via_queue
+    if client is not None:
+        from .fanout import CHUNK_LINES, run_via_queue
 
+        feed = _open_input_bytes(args.input)
+        with feed, _open_output(args.out) as out:
             summary = run_via_queue(
                 client,
-                source,
+                feed,
                 out,
                 local_model_version=classifier.model_version,
                 chunk_lines=args.chunk_lines or CHUNK_LINES,
                 progress=progress,
                 total=total,
             )
-        elif args.workers != 1:
-            from .parallel import classify_stream_parallel
+    else:
+        source = _open_input(args.input)
+        with source, _open_output(args.out) as out:
+            if args.workers != 1:
+                from .parallel import classify_stream_parallel
 
-            summary = classify_stream_parallel(
-                settings, source, out, workers=args.workers, classifier=classifier, progress=progress, total=total
-            )
-        else:
-            summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)
+                summary = classify_stream_parallel(
+                    settings, source, out, workers=args.workers, classifier=classifier, progress=progress, total=total
+                )
+            else:
+                summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)
     print(summary.render(), file=sys.stderr)
     return 0
 

@@ -1,14 +1,14 @@
 """`jobmatch batch --via-queue`: a JSONL feed fanned out to the workers in chunks, collected back in input order.
 
-The client reads the feed in chunks of raw lines, SETs each chunk's text under `{prefix}batch:{id}:lines:{n}`
-and sends a `jobmatch.classify_batch` task that names it (batch id, chunk index, first line number: the workers
-number the lines and reject bad ones with the same messages as the in-process batch), at most `window` chunks
-in flight. A worker GETs the lines, publishes the chunk's results like any others, then stores the chunk as the
-exact JSON lines `batch` writes plus a small summary (counts, first rejections) under `{prefix}batch:{id}:chunk:{n}`
-and pushes `n` to `{prefix}batch:{id}:done`, which the client BLPOPs. The client writes the text as it is (no
-decoding, no re-encoding) as soon as every earlier chunk is written, and only then deletes the chunk's lines, so
-a redelivered task still finds them: memory (here and in Redis) holds at most `window` chunks. A chunk finished
-twice (a redelivered task) is taken once.
+The client reads the feed as bytes, in chunks of `chunk_lines` lines, SETs each chunk's bytes as they are under
+`{prefix}batch:{id}:lines:{n}` and sends a `jobmatch.classify_batch` task that names it (batch id, chunk index,
+first line number: the workers decode and number the lines as the in-process batch reads them, and reject bad ones
+with the same messages), at most `window` chunks in flight. A worker GETs the lines, publishes the chunk's results
+like any others, then stores the chunk as the exact JSON lines `batch` writes plus a small summary (counts, first
+rejections) under `{prefix}batch:{id}:chunk:{n}` and pushes `n` to `{prefix}batch:{id}:done`, which the client
+BLPOPs. The client writes those lines without parsing them as soon as every earlier chunk is written, and only then
+deletes the chunk's lines, so a redelivered task still finds them: memory (here and in Redis) holds at most
+`window` chunks. A chunk finished twice (a redelivered task) is taken once.
 
 A chunk not finished `resend_after(settings)` seconds after it was sent (the visibility timeout plus the
 time workers take to notice) is sent again: kombu's Redis transport pops a message from the queue before it
@@ -17,18 +17,18 @@ records it as unacknowledged, so a worker killed in between loses it, and only t
 
 from __future__ import annotations
 
-import io
 import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import IO, Any, cast
 
 from .batch import BatchSummary, result_lines
 from .classification import Item
 from .client import Client
-from .errors import InputError, NoWorkers
+from .errors import NoWorkers
 from .heartbeat import WorkerInfo
 from .redisconn import REDIS_ERRORS, unavailable
 from .settings import Settings
@@ -97,10 +97,17 @@ def decode_summary(data: dict[str, Any]) -> BatchSummary:
     )
 
 
-def chunk_items(text: str, first_line: int) -> list[Item]:
-    """A chunk's raw text (as `_text_chunks` cut it) as postings numbered from `first_line`, blank lines left out."""
-    numbered = enumerate(io.StringIO(text, newline="\n"), start=first_line)
-    return [Item(line, number) for number, line in numbered if line.strip()]
+def chunk_items(data: bytes, first_line: int) -> list[Item]:
+    """A chunk's raw bytes (as `_byte_chunks` cut them) as postings numbered from `first_line`, blank lines left
+    out: the lines, numbers and text `read_records` reads from the feed opened as `jobmatch batch` opens it."""
+    lines = data.decode("utf-8", "surrogateescape").split("\n")
+    last = lines.pop()  # after the final newline: empty, or a last line without one
+    items = [
+        Item(line + "\n", number) for number, line in enumerate(lines, start=first_line) if line and not line.isspace()
+    ]
+    if last and not last.isspace():
+        items.append(Item(last, first_line + len(lines)))
+    return items
 
 
 def render_chunk(results: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], str]:
@@ -112,43 +119,28 @@ def render_chunk(results: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], str
     return encode_summary(summary), result_lines(results)
 
 
-def _chunks(source: IO[str], size: int) -> Iterator[list[list[Any]]]:
-    chunk: list[list[Any]] = []
-    for number, line in enumerate(source, start=1):
-        if line.isspace() or not line:  # not strip(): that copies every line of the feed
-            continue
-        chunk.append([number, line])
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _byte_chunks(source: IO[bytes], size: int) -> Iterator[tuple[int, int, bytes]]:
+    """(first line number, last line number, raw bytes) of chunks of `size` lines of a feed read as bytes.
 
-
-def _text_chunks(source: IO[str], size: int) -> Iterator[tuple[int, int, str]]:
-    """(first line number, last line number, raw text) of chunks of `size` non-blank lines.
-
-    A blank line inside a chunk is kept as an empty line, so a worker splitting the text at newlines
-    (`chunk_items`) numbers the lines as `read_records` does.
+    Reading bytes spares the client decoding the feed and encoding it again for Redis; the workers decode it as
+    `jobmatch batch` does (UTF-8, undecodable bytes kept). A chunk holding a carriage return is given universal
+    newlines first (a lone "\r" ends a line, "\r\n" is one line break), as text-mode reading does, so line numbers
+    agree with the in-process batch.
     """
-    for chunk in _chunks(source, size):
-        parts: list[str] = []
-        previous = chunk[0][0] - 1
-        for position, (number, line) in enumerate(chunk):
-            if line.find("\n", 0, len(line) - 1) >= 0 or (position < len(chunk) - 1 and not line.endswith("\n")):
-                raise InputError(
-                    f"feed line {number}: a line break other than a newline "
-                    "(read the feed with universal newlines, as `jobmatch batch` opens it)"
-                )
-            parts.append("\n" * (number - previous - 1))
-            parts.append(line)
-            previous = number
-        yield chunk[0][0], chunk[-1][0], "".join(parts)
+    number = 0
+    while lines := list(islice(source, size)):
+        data = b"".join(lines)
+        count = len(lines)
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            count = data.count(b"\n") + (not data.endswith(b"\n"))
+        yield number + 1, number + count, data
+        number += count
 
 
 def run_via_queue(
     client: Client,
-    source: IO[str],
+    source: IO[bytes],
     out: IO[str],
     *,
     local_model_version: str,
@@ -179,7 +171,7 @@ def run_via_queue(
 
         bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
     app = client.app
-    chunks = _text_chunks(source, chunk_lines)
+    chunks = _byte_chunks(source, chunk_lines)
     sent = written = 0
     ready: dict[int, tuple[dict[str, Any], str]] = {}  # collected, waiting for an earlier chunk: summary, text
     pending: dict[int, tuple[int, int, float]] = {}  # sent, not collected: first and last line, when sent
@@ -193,8 +185,8 @@ def run_via_queue(
                 if chunk is None:
                     exhausted = True
                     break
-                first, last, text = chunk
-                client.store.put_lines(batch_id, sent, text)
+                first, last, data = chunk
+                client.store.put_lines(batch_id, sent, data)
                 app.send_task(CLASSIFY_BATCH, args=[batch_id, sent, first])
                 pending[sent] = (first, last, time.monotonic())
                 sent += 1

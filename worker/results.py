@@ -70,8 +70,9 @@ SOURCE_SEEN_KEY = "{prefix}source:{name}:seen"  # hash: posting id -> "content_h
 SOURCE_LOCK_KEY = "{prefix}source:{name}:lock"  # string: held while one poll of the source runs
 # string: one finished chunk: its summary (JSON) on the first line, then its result lines as `batch` writes them
 BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"
-# string: one chunk's raw input lines (UTF-8), SET by the client before it sends the chunk's task, deleted once
-# the client has collected the chunk (so a redelivered task still finds them), else expires after BATCH_TTL
+# string: one chunk's raw input lines (the feed's bytes), SET by the client before it sends the chunk's task,
+# deleted once the client has collected the chunk (so a redelivered task still finds them), else expires after
+# BATCH_TTL
 BATCH_LINES_KEY = "{prefix}batch:{batch_id}:lines:{index}"
 BATCH_DONE_KEY = "{prefix}batch:{batch_id}:done"  # list: indexes of finished chunks, BLPOPped by the client
 DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was started (crash loops)
@@ -404,14 +405,13 @@ class ResultStore:
         pipe.expire(key, BATCH_TTL_SECONDS)
         pipe.execute()
 
-    def put_lines(self, batch_id: str, index: int, text: str) -> None:
+    def put_lines(self, batch_id: str, index: int, data: bytes) -> None:
         """Keep one chunk's raw input lines for the worker that runs its task (and any redelivery of it)."""
-        self.client.set(self.keys.batch_lines(batch_id, index), _raw(text), ex=BATCH_TTL_SECONDS)
+        self.client.set(self.keys.batch_lines(batch_id, index), data, ex=BATCH_TTL_SECONDS)
 
-    def get_lines(self, batch_id: str, index: int) -> str | None:
+    def get_lines(self, batch_id: str, index: int) -> bytes | None:
         """A chunk's raw input lines, or None once the client has collected the chunk (or they expired)."""
-        data = cast(bytes | None, self.client.get(self.keys.batch_lines(batch_id, index)))
-        return None if data is None else data.decode("utf-8", "surrogatepass")
+        return cast(bytes | None, self.client.get(self.keys.batch_lines(batch_id, index)))
 
     def store_chunk(self, batch_id: str, index: int, summary: Mapping[str, Any], text: str) -> bool:
         """Keep one finished chunk of a `batch --via-queue` run (its summary and its result lines, rendered

@@ -69,12 +69,12 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
 
     store = process_context(task.app).store
     try:
-        text = store.get_lines(batch_id, index)
+        data = store.get_lines(batch_id, index)
     except REDIS_ERRORS as exc:
         raise task.retry(exc=exc, countdown=min(30.0, 2.0**task.request.retries), max_retries=REDIS_RETRIES) from None
-    if text is None:
+    if data is None:
         return 0
-    results = _run(task, chunk_items(text, int(first_line)), f"batch:{batch_id}")
+    results = _run(task, chunk_items(data, int(first_line)), f"batch:{batch_id}")
     try:
         store.store_chunk(batch_id, index, *render_chunk(results))
     except REDIS_ERRORS as exc:

@@ -6,7 +6,6 @@ from helpers import OTHERS, PROFILES
 
 from matching import Classifier, RoleMatcher
 from worker.classification import Item, classify_items
-from worker.fanout import _chunks
 from worker.queue_cli import _postings
 
 
@@ -47,14 +46,6 @@ def test_a_poison_posting_is_isolated_and_named_the_rest_of_the_chunk_goes_on():
     assert [r["status"] for r in results] == ["matched", "rejected", "no_match"]
     assert results[1]["id"] == "b" and results[1]["line"] == 2
     assert results[1]["error"] == "line 2: posting 'b': classification failed: ZeroDivisionError: boom"
-
-
-def test_via_queue_chunks_keep_line_numbers_and_skip_blank_lines(tmp_path):
-    feed = tmp_path / "feed.jsonl"
-    feed.write_text('{"a": 1}\n\n{"b": 2}\n{"c": 3}\n', encoding="utf-8")
-    with feed.open(encoding="utf-8") as source:
-        chunks = list(_chunks(source, 2))
-    assert chunks == [[[1, '{"a": 1}\n'], [3, '{"b": 2}\n']], [[4, '{"c": 3}\n']]]
 
 
 def test_submit_reads_one_object_over_several_lines_or_json_lines(tmp_path):
