@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 import redis
-from load import DEFAULT_POSTINGS, LocalRedis, Workers, feed, service_env
+from feeds import default_postings
+from load import LocalRedis, Workers, feed, service_env
 
 from worker.client import Client
 from worker.settings import Settings, load_settings
@@ -75,12 +76,13 @@ def report(name: str, total: list[float], submit: list[float]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--submissions", type=int, default=1000)
     parser.add_argument("--background", type=float, default=50.0, help="postings/s of other traffic in phase 2")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=50)
     args = parser.parse_args()
+    args.postings = args.postings or default_postings()
 
     n = args.submissions
     postings = feed(Path(args.postings), args.warmup + 2 * n, id_prefix="lat")

@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))  # run from a clone without installing
 from worker.client import Client  # noqa: E402
 from worker.settings import Settings, load_settings  # noqa: E402
 
-DEFAULT_POSTINGS = ROOT.parent / "shared" / "eval" / "postings.jsonl"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 STATUSES = ("matched", "no_match", "rejected")
 
@@ -396,7 +395,7 @@ def memory_figures(connection: redis.Redis, settings: Settings, baseline: int, p
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--postings", dest="count", type=int, default=100_000)
     parser.add_argument("--producers", type=int, default=4)
     parser.add_argument("--groups", type=int, default=2)
@@ -406,6 +405,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=3600.0)
     args = parser.parse_args()
+    from feeds import default_postings  # a script beside this one: imported when run as one, not by the tests
+
+    args.postings = args.postings or default_postings()
 
     postings = feed(Path(args.postings), args.count, invalid_every=50)
     with LocalRedis() as server:

@@ -23,12 +23,13 @@ import sys
 import time
 from pathlib import Path
 
+from feeds import default_postings
+
 from worker.parallel import iter_output_chunks
 from worker.runtime import load_classifier
 from worker.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTINGS = ROOT.parent / "shared" / "eval" / "postings.jsonl"
 
 
 def feed(path: str, count: int) -> list[str]:
@@ -89,12 +90,13 @@ def control(path: str, count: int, processes: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--postings", dest="count", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--solo", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.postings = args.postings or default_postings()
     if args.solo:
         solo(args.postings, args.solo)
         return

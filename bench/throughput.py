@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/throughput.py [POSTINGS.jsonl] [--postings N] [--repeats R]
 
-Prints postings/s (median of R runs) for: a bare `TfidfVectorizer()` (default settings, fitted on the seed
-documents) transforming title + description; the full classifier on decoded postings; and the `jobmatch batch`
-command itself, run in this process from a JSONL file to a JSONL file, with their ratios to the bare transform.
+Times, in R interleaved rounds (each round runs each once, so drift hits all three alike): a bare
+`TfidfVectorizer()` (default settings, fitted on the seed documents) transforming title + description; the full
+classifier on decoded postings; and the `jobmatch batch` command itself, run in this process from a JSONL file to a
+JSONL file. Prints the median postings/s of each and the median of its per-round ratios to the bare transform.
 Once everything is loaded the collector is told to leave it alone (`freeze_long_lived`, as `jobmatch batch`
 does), so all three run with the same garbage-collector state.
 """
@@ -19,8 +20,10 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from feeds import default_postings
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from worker.batch import iter_result_chunks
@@ -29,31 +32,34 @@ from worker.runtime import freeze_long_lived, load_classifier
 from worker.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTINGS = ROOT.parent / "shared" / "eval" / "postings.jsonl"
 
 
-def median_rate(n: int, run, repeats: int) -> float:
-    times = []
+def interleaved(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each run, `repeats` rounds, each round running every one once in turn (drift hits all alike)."""
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return n / statistics.median(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            seconds[name].append(time.perf_counter() - start)
+    return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--postings", dest="count", type=int, default=20_000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
+    args.postings = args.postings or default_postings()
 
     lines = [line for line in Path(args.postings).read_text(encoding="utf-8").splitlines() if line.strip()]
     lines = list(itertools.islice(itertools.cycle(lines), args.count))
     records = [json.loads(line) for line in lines]
     texts = [f"{r.get('title', '')}\n{r.get('description', '')}" for r in records]
     kb = sum(len(t.encode()) for t in texts) / len(texts) / 1024
-    print(f"{len(lines)} postings ({kb:.1f} KB of text each on average), median of {args.repeats} runs")
+    print(f"{len(lines)} postings ({kb:.1f} KB of text each on average), {args.repeats} interleaved rounds: "
+          "median postings/s, median of the rounds' ratios to the bare transform")  # fmt: skip
 
     settings = load_settings()
     bare = TfidfVectorizer().fit([_seed_text(s) for s in sorted(settings.seeds.glob("*.txt"))])
@@ -61,11 +67,7 @@ def main() -> None:
 
     freeze_long_lived()
 
-    bare_rate = median_rate(len(texts), lambda: bare.transform(texts), args.repeats)
     numbered = list(enumerate(records, start=1))
-    classify_rate = median_rate(
-        len(records), lambda: sum(1 for _ in iter_result_chunks(classifier, numbered)), args.repeats
-    )
     with tempfile.TemporaryDirectory() as folder:
         feed, out = Path(folder) / "feed.jsonl", Path(folder) / "results.jsonl"
         feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -75,10 +77,20 @@ def main() -> None:
                 if jobmatch(["batch", str(feed), "--out", str(out), "--no-progress"]) != 0:
                     raise SystemExit("jobmatch batch failed")
 
-        batch_rate = median_rate(len(lines), whole_batch, args.repeats)
-    print(f"{'bare TfidfVectorizer().transform':<40} {bare_rate:>9,.0f} postings/s   1.00x")
-    print(f"{'classifier (decoded postings)':<40} {classify_rate:>9,.0f} postings/s   {classify_rate / bare_rate:.2f}x")
-    print(f"{'jobmatch batch (file in, file out)':<40} {batch_rate:>9,.0f} postings/s   {batch_rate / bare_rate:.2f}x")
+        seconds = interleaved(
+            {
+                "bare TfidfVectorizer().transform": lambda: bare.transform(texts),
+                "classifier (decoded postings)": lambda: sum(1 for _ in iter_result_chunks(classifier, numbered)),
+                "jobmatch batch (file in, file out)": whole_batch,
+            },
+            args.repeats,
+        )
+    bare_seconds = seconds["bare TfidfVectorizer().transform"]
+    for name, times in seconds.items():
+        # each round's ratio to the bare transform of the same round
+        ratios = sorted(bare / own for bare, own in zip(bare_seconds, times, strict=True))
+        print(f"{name:<36} {len(lines) / statistics.median(times):>9,.0f} postings/s   "
+              f"{statistics.median(ratios):.2f}x   (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")  # fmt: skip
 
 
 def _seed_text(path: Path) -> str:

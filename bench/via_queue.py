@@ -30,7 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis
-from load import DEFAULT_POSTINGS, LocalRedis, Workers, feed, service_env
+from feeds import default_postings
+from load import LocalRedis, Workers, feed, service_env
 
 from worker.batch import classify_stream, read_records
 from worker.client import Client
@@ -97,13 +98,14 @@ def ceiling(processes: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("postings", nargs="?", default=str(DEFAULT_POSTINGS))
+    parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--postings", dest="count", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes (and in-process workers)")
     parser.add_argument("--chunk-lines", type=int, nargs="+", default=[CHUNK_LINES],
                         help="lines per via-queue chunk; several values are timed side by side")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    args.postings = args.postings or default_postings()
 
     text = "\n".join(feed(Path(args.postings), args.count, id_prefix="q")) + "\n"
     data = text.encode()  # what `batch --via-queue` reads: the feed's bytes
