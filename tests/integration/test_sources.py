@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, wait_for
-from test_sources_server import RSS, Reply, Seen, Server
+from scripted_http import Reply, ScriptedServer, Seen
+from test_sources_server import RSS
 
 from worker.tasks import POLL_SOURCE
 
@@ -42,8 +43,8 @@ LEVER = [
 
 
 @pytest.fixture
-def feeds() -> Iterator[Server]:
-    server = Server()
+def feeds() -> Iterator[ScriptedServer]:
+    server = ScriptedServer()
 
     def greenhouse(seen: Seen) -> Reply:
         if seen.headers.get("if-none-match") == '"gh-v1"':
@@ -62,14 +63,11 @@ def feeds() -> Iterator[Server]:
     server.routes["/v1/boards/garbled/jobs"] = lambda seen: Reply(
         200, b'{"jobs": [{"id": 1,', {"Content-Type": "application/json"}
     )
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
-    server.thread.join(timeout=5)
+    with server:
+        yield server
 
 
-def config(feeds: Server, path: Path) -> Path:
+def config(feeds: ScriptedServer, path: Path) -> Path:
     base = feeds.base
     path.write_text(
         f"""
@@ -174,10 +172,10 @@ def test_beat_schedule_has_one_poll_per_enabled_source(env, tmp_path: Path):
     from worker.app import celery_config
     from worker.settings import load_settings
 
-    server = Server()  # not started: building the schedule does no I/O
+    server = ScriptedServer()  # not started: building the schedule does no I/O
     env["JOBMATCH_CONFIG"] = str(config(server, tmp_path / "jobmatch.toml"))
     schedule = celery_config(load_settings(environ=env))["beat_schedule"]
-    server.httpd.server_close()
+    server.stop()
     assert sorted(schedule) == [f"poll-{n}" for n in sorted(NAMES) if n != "garbled"]
     assert schedule["poll-acme"]["task"] == POLL_SOURCE and schedule["poll-acme"]["args"] == ("acme",)
     assert schedule["poll-acme"]["schedule"] == 900.0

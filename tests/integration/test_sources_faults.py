@@ -11,99 +11,20 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis
 from conftest import WorkerProcess, run_cli, wait_for
+from scripted_http import Reply, ScriptedServer
 
 from worker.client import Client
 from worker.settings import load_settings
 from worker.tasks import POLL_SOURCE
 
 pytestmark = pytest.mark.timeout(180)
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds before answering (longer than the source's timeout: a stalled server)
-    declared_length: int | None = None  # a Content-Length other than the body's: the connection drops early
-    endless: bool = False  # no Content-Length, the body repeated until the client hangs up
-
-
-@dataclass
-class Hit:
-    path: str
-    at: float
-    headers: dict[str, str]
-
-
-class FaultyServer:
-    """HTTP on 127.0.0.1 answering each path from a script of replies (one per request, the last one repeated)
-    or from a route (a function of the query)."""
-
-    def __init__(self) -> None:
-        self.scripts: dict[str, list[Reply]] = {}
-        self.routes: dict[str, Callable[[dict[str, list[str]]], Reply]] = {}
-        self.hits: list[Hit] = []
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"  # a body without Content-Length ends when the connection closes
-
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                path = parts.path
-                with outer.lock:
-                    outer.hits.append(Hit(path, time.monotonic(), {k.lower(): v for k, v in self.headers.items()}))
-                    route = outer.routes.get(path)
-                    script = outer.scripts.get(path) or [Reply(404, b"not found")]
-                    reply = route(parse_qs(parts.query)) if route else script.pop(0) if len(script) > 1 else script[0]
-                time.sleep(reply.delay)
-                try:
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    if not reply.endless:
-                        length = len(reply.body) if reply.declared_length is None else reply.declared_length
-                        self.send_header("Content-Length", str(length))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                    while reply.endless:
-                        self.wfile.write(reply.body)
-                except OSError:
-                    pass  # the client hung up: timed out, or refused more bytes
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def script(self, path: str, *replies: Reply) -> None:
-        with self.lock:
-            self.scripts[path] = list(replies)
-
-    def hits_of(self, path: str) -> list[Hit]:
-        with self.lock:
-            return [hit for hit in self.hits if hit.path == path]
 
 
 def board(*jobs: dict[str, Any], **headers: str) -> Reply:
@@ -140,16 +61,12 @@ SOURCES: dict[str, str] = {
 
 
 @pytest.fixture
-def server() -> Iterator[FaultyServer]:
-    srv = FaultyServer()
-    srv.thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
-    srv.thread.join(timeout=5)
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
+        yield srv
 
 
-def write_config(server: FaultyServer, path: Path) -> Path:
+def write_config(server: ScriptedServer, path: Path) -> Path:
     tables = [
         f'[[sources]]\nname = "{name}"\nkind = "greenhouse"\nboard = "{name}"\nbase_url = "{server.base}/b"\n{extra}\n'
         for name, extra in SOURCES.items()
@@ -190,7 +107,7 @@ class Poller:
 
 
 def test_misbehaving_sources_are_retried_or_reported_and_never_take_the_worker_down(
-    server: FaultyServer,
+    server: ScriptedServer,
     start_worker: Callable[..., WorkerProcess],
     env: dict[str, str],
     prefix: str,
@@ -208,7 +125,7 @@ def test_misbehaving_sources_are_retried_or_reported_and_never_take_the_worker_d
     server.script("/b/huge/jobs", board(*(job(n, text="x" * 1000) for n in range(200))))  # ~250 KB, declared
     server.script("/endless.json", Reply(200, b'[{"id": 1, "title": "ML Engineer"}, ' * 100, endless=True))
     lever_pages = {"0": LEVER_PAGE, "2": Reply(500, b"page 2 is down")}
-    server.routes["/v0/postings/paged"] = lambda query: lever_pages[query["skip"][0]]
+    server.routes["/v0/postings/paged"] = lambda seen: lever_pages[seen.query["skip"][0]]
     env["JOBMATCH_CONFIG"] = str(write_config(server, tmp_path / "jobmatch.toml"))
     worker = start_worker(extra_env={"JOBMATCH_CONFIG": env["JOBMATCH_CONFIG"]})
     client = Client(load_settings(environ=env))
@@ -220,20 +137,20 @@ def test_misbehaving_sources_are_retried_or_reported_and_never_take_the_worker_d
     for name in ("flaky", "throttled", "stalled"):
         assert rows[name]["last_error"] is None and rows[name]["classified"] == 2, rows[name]
         assert client.get_result(f"{name}:1")["status"] == "matched"
-    assert len(server.hits_of("/b/flaky/jobs")) == 3
-    first, second = server.hits_of("/b/throttled/jobs")
+    assert len(server.hits("/b/flaky/jobs")) == 3
+    first, second = server.hits("/b/throttled/jobs")
     assert second.at - first.at >= 1.9  # waited the 2 s the server asked for
-    assert len(server.hits_of("/b/stalled/jobs")) == 2
+    assert len(server.hits("/b/stalled/jobs")) == 2
     # Asked to wait an hour: not retried within the poll, reported with the delay, and later polls leave it alone.
-    assert len(server.hits_of("/b/closed/jobs")) == 1
+    assert len(server.hits("/b/closed/jobs")) == 1
     assert "HTTP 429" in rows["closed"]["last_error"] and "retry after 3600 s" in rows["closed"]["last_error"]
     poller.poll("closed", field="last_skipped")
-    assert len(server.hits_of("/b/closed/jobs")) == 1
+    assert len(server.hits("/b/closed/jobs")) == 1
     assert "Retry-After" in poller.state("closed")["last_skipped"]
     # Broken bodies: reported with what and where, after retrying what might pass (a dropped connection).
     cut_off = rows["cut-off"]["last_error"]
     assert "cut-off: GET http://" in cut_off and "gave up after 4 attempts" in cut_off, cut_off
-    assert len(server.hits_of("/b/cut-off/jobs")) == 4
+    assert len(server.hits("/b/cut-off/jobs")) == 4
     assert "malformed JSON" in rows["truncated"]["last_error"] and "(truncated?)" in rows["truncated"]["last_error"]
     assert "malformed JSON at line 1 column" in rows["malformed"]["last_error"]
     # Too large: refused from the declared length, and an endless body is cut off at the bound (not read to the end).
@@ -341,7 +258,7 @@ raise SystemExit(main(["worker", *sys.argv[1:]]))
 
 
 def test_a_source_that_raises_unexpectedly_is_reported_and_the_worker_goes_on(
-    server: FaultyServer,
+    server: ScriptedServer,
     start_worker: Callable[..., WorkerProcess],
     env: dict[str, str],
     prefix: str,

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from scripted_http import Reply, ScriptedServer, Seen
 
 from worker.sources import (
     FetchState,
@@ -28,80 +24,10 @@ from worker.sources.http import FetchPolicy
 pytestmark = pytest.mark.timeout(20)
 
 
-@dataclass
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0  # seconds to sleep before answering (for client timeouts)
-    declared_length: int | None = None  # a Content-Length other than the body's (a truncated body)
-
-
-@dataclass
-class Seen:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-
-
-Route = Callable[[Seen], Reply]
-
-
-class Server:
-    """A threaded HTTP server whose replies are chosen per path by plain functions."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[Seen] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                seen = Seen(parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()})
-                outer.requests.append(seen)
-                route = outer.routes.get(parts.path)
-                reply = route(seen) if route else Reply(404, b"not found")
-                if reply.delay:
-                    time.sleep(reply.delay)
-                try:
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    length = reply.declared_length if reply.declared_length is not None else len(reply.body)
-                    self.send_header("Content-Length", str(length))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except OSError:
-                    pass  # the client gave up (timeout test); nothing to report
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        # A short poll interval keeps shutdown() (and so each test's teardown) quick.
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.01,), daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def hits(self, path: str) -> list[Seen]:
-        return [seen for seen in self.requests if seen.path == path]
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
-    srv = Server()
-    srv.thread.start()
-    try:
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as srv:
         yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
-        srv.thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -140,7 +66,7 @@ GREENHOUSE_BODY = {
 }
 
 
-def test_greenhouse_conditional_fetch_gets_304_the_second_time(server: Server, client: httpx.Client) -> None:
+def test_greenhouse_conditional_fetch_gets_304_the_second_time(server: ScriptedServer, client: httpx.Client) -> None:
     def board(seen: Seen) -> Reply:
         if seen.headers.get("if-none-match") == '"v1"':
             return Reply(304, headers={"ETag": '"v1"'})
@@ -172,7 +98,7 @@ def test_greenhouse_conditional_fetch_gets_304_the_second_time(server: Server, c
     assert one.headers["user-agent"].startswith("jobmatch/")
 
 
-def test_last_modified_is_sent_back_as_if_modified_since(server: Server, client: httpx.Client) -> None:
+def test_last_modified_is_sent_back_as_if_modified_since(server: ScriptedServer, client: httpx.Client) -> None:
     stamp = "Tue, 05 Mar 2024 10:00:00 GMT"
 
     def board(seen: Seen) -> Reply:
@@ -200,7 +126,7 @@ def lever_postings(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_lever_pages_with_skip_and_limit_until_a_short_page(server: Server, client: httpx.Client) -> None:
+def test_lever_pages_with_skip_and_limit_until_a_short_page(server: ScriptedServer, client: httpx.Client) -> None:
     everything = lever_postings(5)
 
     def postings(seen: Seen) -> Reply:
@@ -222,7 +148,7 @@ def test_lever_pages_with_skip_and_limit_until_a_short_page(server: Server, clie
     assert result.state == FetchState()
 
 
-def test_lever_single_page_listing_keeps_its_etag(server: Server, client: httpx.Client) -> None:
+def test_lever_single_page_listing_keeps_its_etag(server: ScriptedServer, client: httpx.Client) -> None:
     def postings(seen: Seen) -> Reply:
         if seen.headers.get("if-none-match") == '"all"':
             return Reply(304)
@@ -253,7 +179,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 </feed>"""
 
 
-def test_rss_and_atom_feeds_over_http(server: Server, client: httpx.Client) -> None:
+def test_rss_and_atom_feeds_over_http(server: ScriptedServer, client: httpx.Client) -> None:
     server.routes["/rss.xml"] = lambda seen: Reply(200, RSS, {"Content-Type": "application/rss+xml"})
     server.routes["/atom.xml"] = lambda seen: Reply(200, ATOM, {"Content-Type": "application/atom+xml"})
 
@@ -271,14 +197,16 @@ def test_rss_and_atom_feeds_over_http(server: Server, client: httpx.Client) -> N
     assert entry["posted_at"] == "2024-03-01T08:30:00+00:00"
 
 
-def test_a_page_that_is_not_a_feed_is_a_format_error_naming_the_url(server: Server, client: httpx.Client) -> None:
+def test_a_page_that_is_not_a_feed_is_a_format_error_naming_the_url(
+    server: ScriptedServer, client: httpx.Client
+) -> None:
     server.routes["/broken.xml"] = lambda seen: Reply(200, b'{"jobs": []}', {"Content-Type": "application/json"})
     feed = source({"name": "broken", "kind": "feed", "url": f"{server.base}/broken.xml"})
     with pytest.raises(SourceFormatError, match=r"broken: http://127\.0\.0\.1:\d+/broken\.xml: not a readable"):
         feed.fetch(client, FetchState())
 
 
-def test_a_500_then_a_200_succeeds_after_one_backoff(server: Server, client: httpx.Client) -> None:
+def test_a_500_then_a_200_succeeds_after_one_backoff(server: ScriptedServer, client: httpx.Client) -> None:
     replies = iter([Reply(500, b"oops"), Reply(200, json.dumps(GREENHOUSE_BODY).encode())])
     server.routes["/v1/boards/acme/jobs"] = lambda seen: next(replies)
     policy, slept = no_sleep()
@@ -292,7 +220,7 @@ def test_a_500_then_a_200_succeeds_after_one_backoff(server: Server, client: htt
     assert len(server.hits("/v1/boards/acme/jobs")) == 2
 
 
-def test_a_timeout_is_retried_then_reported_unavailable(server: Server) -> None:
+def test_a_timeout_is_retried_then_reported_unavailable(server: ScriptedServer) -> None:
     server.routes["/slow"] = lambda seen: Reply(200, b"[]", delay=0.5)
     slept: list[float] = []
     feed = source(
@@ -308,7 +236,7 @@ def test_a_timeout_is_retried_then_reported_unavailable(server: Server) -> None:
 
 
 def test_a_body_cut_short_of_its_content_length_is_retried_then_unavailable(
-    server: Server, client: httpx.Client
+    server: ScriptedServer, client: httpx.Client
 ) -> None:
     server.routes["/cut"] = lambda seen: Reply(200, b'{"jobs": [{"id": 1', declared_length=500)
     policy, slept = no_sleep()
@@ -318,7 +246,7 @@ def test_a_body_cut_short_of_its_content_length_is_retried_then_unavailable(
     assert len(server.hits("/cut")) == 4 and len(slept) == 3
 
 
-def test_an_oversized_body_stops_the_download(server: Server, client: httpx.Client) -> None:
+def test_an_oversized_body_stops_the_download(server: ScriptedServer, client: httpx.Client) -> None:
     server.routes["/big"] = lambda seen: Reply(200, b"[" + b" " * 5000 + b"]")
     feed = source({"name": "big", "kind": "jsonfeed", "url": f"{server.base}/big"}, FetchPolicy(max_bytes=1000))
     with pytest.raises(SourceTooLarge, match=r"big: GET .*/big: response larger than 1000 bytes"):
@@ -326,7 +254,7 @@ def test_an_oversized_body_stops_the_download(server: Server, client: httpx.Clie
     assert len(server.hits("/big")) == 1  # a permanent problem: not retried
 
 
-def test_malformed_json_from_the_server_is_a_format_error(server: Server, client: httpx.Client) -> None:
+def test_malformed_json_from_the_server_is_a_format_error(server: ScriptedServer, client: httpx.Client) -> None:
     server.routes["/v1/boards/acme/jobs"] = lambda seen: Reply(200, b'{"jobs": [}')
     gh = source({"name": "acme", "kind": "greenhouse", "board": "acme", "base_url": f"{server.base}/v1/boards"})
     with pytest.raises(SourceFormatError, match=r"acme: http://127\.0\.0\.1:\d+/v1/boards/acme/jobs\?.*malformed JSON"):
