@@ -322,7 +322,7 @@ class ResultStore:
             return 0
         return sum(int(flag) for flag in pipe.execute())
 
-    def _queue_group(self, pipe: Any, model_version: str, outcomes: Sequence[Outcome]) -> None:
+    def _queue_group(self, pipe: redis.client.Pipeline, model_version: str, outcomes: Sequence[Outcome]) -> None:
         """Queue one call of the publish script for postings (with ids) of one model version."""
         settings, keys = self.settings, self.keys
         script_keys = [keys.results, keys.dead_letter, keys.models]
@@ -361,7 +361,7 @@ class ResultStore:
             ]
         self._publish(keys=script_keys, args=args, client=pipe)
 
-    def _queue_dead_letter(self, pipe: Any, outcome: Outcome) -> None:
+    def _queue_dead_letter(self, pipe: redis.client.Pipeline, outcome: Outcome) -> None:
         """Queue the record of a rejection without a posting id (a line that is not JSON), once per token."""
         settings, keys = self.settings, self.keys
         result = outcome.result
