@@ -53,7 +53,7 @@ def main() -> None:
     args = parser.parse_args()
     args.postings = args.postings or default_postings()
 
-    lines = [line for line in Path(args.postings).read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in Path(args.postings).read_text(encoding="utf-8").splitlines() if _is_object(line)]
     lines = list(itertools.islice(itertools.cycle(lines), args.count))
     records = [json.loads(line) for line in lines]
     texts = [f"{r.get('title', '')}\n{r.get('description', '')}" for r in records]
@@ -91,6 +91,14 @@ def main() -> None:
         ratios = sorted(bare / own for bare, own in zip(bare_seconds, times, strict=True))
         print(f"{name:<36} {len(lines) / statistics.median(times):>9,.0f} postings/s   "
               f"{statistics.median(ratios):.2f}x   (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")  # fmt: skip
+
+
+def _is_object(line: str) -> bool:
+    """A line the bare transform can take too: a JSON object (the examples hold broken lines on purpose)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _seed_text(path: Path) -> str:
