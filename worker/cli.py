@@ -17,7 +17,7 @@ from profiles.errors import ProfileError
 from .errors import InputError, WorkerError
 from .queue_cli import PASS_THROUGH as _PASS_THROUGH
 from .queue_cli import QUEUE_HANDLERS
-from .settings import Settings, load_settings
+from .settings import Settings, load_settings, parse_duration
 
 __all__ = ["main"]
 
@@ -73,6 +73,13 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}, got {text!r}") from None
+
+
 def _add_queue_commands(commands: Any) -> None:
     submit = commands.add_parser("submit", help="send postings (one JSON object, or JSONL) to the workers")
     submit.add_argument("file", help="posting file (JSON object or JSONL), or - for standard input")
@@ -86,6 +93,9 @@ def _add_queue_commands(commands: Any) -> None:
     watch.add_argument("--new", action="store_true", help="a new group starts at new results, not the oldest kept")
     watch.add_argument("--count", type=_positive, metavar="N", help="stop after N results")
     watch.add_argument("--idle-exit", type=float, metavar="SECONDS", help="stop when nothing arrives for SECONDS")
+    watch.add_argument("--claim-idle", type=_seconds, metavar="DURATION",
+                       help="take over results another consumer of the group left unacknowledged this long "
+                            "(e.g. 30, 90s, 5m; default 60 s)")  # fmt: skip
 
     top = commands.add_parser("top", help="the best current postings for a role")
     top.add_argument("role", help="role slug, seed file name or prefix")

@@ -88,13 +88,13 @@ def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     client.check()
     block_ms = int(args.idle_exit * 1000) if args.idle_exit is not None else 5000
     shown = 0
-    # Results a dead member of the group left unacknowledged are taken over once idle for CLAIM_IDLE_MS.
+    # Results a dead member of the group left unacknowledged are taken over once idle for --claim-idle.
     results = client.iter_results(
         args.group,
         args.consumer,
         new_only=args.new,
         block_ms=block_ms,
-        claim_idle_ms=CLAIM_IDLE_MS,
+        claim_idle_ms=CLAIM_IDLE_MS if args.claim_idle is None else int(args.claim_idle * 1000),
         idle_exit=args.idle_exit is not None,
     )
     try:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .errors import SettingsError
 
-__all__ = ["DEFAULT_SEEDS", "Settings", "load_settings"]
+__all__ = ["DEFAULT_SEEDS", "Settings", "load_settings", "parse_duration"]
 
 # The project's own seeds folder (next to the packages in a checkout or an editable install).
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -84,7 +84,7 @@ def _count(value: object) -> int:
     return value
 
 
-def _duration(value: object) -> float:
+def parse_duration(value: object) -> float:
     """Seconds, from a number or a string such as "300", "90s", "15m", "30d"."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 300, '90s', '15m' or '30d'")
@@ -139,12 +139,12 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: str | P
         redis_url=pick("redis_url", _redis_url, defaults.redis_url),
         key_prefix=pick("key_prefix", _prefix, defaults.key_prefix),
         cache_dir=Path(pick("cache_dir", _text, str(_default_cache_dir(env)))),
-        result_ttl_seconds=pick("result_ttl", _duration, defaults.result_ttl_seconds),
+        result_ttl_seconds=pick("result_ttl", parse_duration, defaults.result_ttl_seconds),
         results_maxlen=pick("results_maxlen", _count, defaults.results_maxlen),
         dead_letter_maxlen=pick("dead_letter_maxlen", _count, defaults.dead_letter_maxlen),
         ranking_size=pick("ranking_size", _count, defaults.ranking_size),
         submit_backlog=pick("submit_backlog", _count, defaults.submit_backlog),
-        visibility_timeout_seconds=pick("visibility_timeout", _duration, defaults.visibility_timeout_seconds),
+        visibility_timeout_seconds=pick("visibility_timeout", parse_duration, defaults.visibility_timeout_seconds),
         config_file=Path(path) if path else None,
         sources=tuple(sources),
     )

@@ -109,6 +109,26 @@ def test_results_a_dead_watch_left_pending_are_claimed_by_another_once_idle_long
     assert raw_redis.xpending(stream, "g")["pending"] == 0
 
 
+def test_watch_claim_idle_sets_how_long_results_a_dead_watch_left_pending_wait(
+    client, settings, env, raw_redis, prefix
+):
+    ids = publish(settings, client, COUNT)
+    watch_until_blocked(env, raw_redis, "dead")
+    stream = f"{prefix}results"
+
+    def idle_ms() -> int:
+        entries = raw_redis.xpending_range(stream, "g", "-", "+", 1000, consumername="dead")
+        return min(e["time_since_delivered"] for e in entries)
+
+    wait_for(lambda: idle_ms() >= 2000, 10, "the dead watch's entries to be idle for 2 s")
+    args = ["watch", "--group", "g", "--consumer", "alive", "--idle-exit", "1", "--claim-idle", "2s"]
+    done = run_cli(args, env)
+    assert done.returncode == 0, done.stderr
+    got = [json.loads(line)["id"] for line in done.stdout.splitlines()]
+    assert sorted(got) == sorted(ids) and len(got) == len(ids)  # the dead one's 100 taken over, the rest read
+    assert raw_redis.xpending(stream, "g")["pending"] == 0
+
+
 def test_the_intake_reader_dispatches_its_own_pending_entries_and_claims_a_dead_workers_idle_ones(
     start_worker, client, raw_redis, prefix
 ):

@@ -115,3 +115,11 @@ def test_bad_settings_name_the_setting(capsys, monkeypatch, url):
     monkeypatch.setenv("JOBMATCH_REDIS_URL", url)
     code, _, err = run(capsys, "profiles")
     assert code == 2 and "JOBMATCH_REDIS_URL" in err and url in err
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5s"])
+def test_watch_claim_idle_must_be_a_positive_duration(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:  # argparse refuses before anything connects
+        main(["watch", f"--claim-idle={value}"])
+    assert exit_info.value.code == 2
+    assert "argument --claim-idle: expected a" in capsys.readouterr().err
