@@ -85,8 +85,8 @@ def main() -> None:
     args.postings = args.postings or default_postings()
 
     n = args.submissions
-    postings = feed(Path(args.postings), args.warmup + 2 * n, id_prefix="lat")
-    others = feed(Path(args.postings), int(args.background * n * 0.2) + 100, id_prefix="bg")
+    postings = feed(args.postings, args.warmup + 2 * n, id_prefix="lat")
+    others = feed(args.postings, int(args.background * n * 0.2) + 100, id_prefix="bg")
     ids = [f"lat-{k}" for k in range(len(postings))]
     with LocalRedis() as server, tempfile.TemporaryDirectory() as logs:
         env = service_env(server.url)
@@ -100,7 +100,7 @@ def main() -> None:
             loaded = measure(settings, postings[args.warmup + n :], ids[args.warmup + n :])
             stop.set()
             thread.join(10)
-    print(f"{n:,} submissions per phase, one posting each ({Path(args.postings).name}, fresh ids), one worker "
+    print(f"{n:,} submissions per phase, one posting each ({args.postings.name}, fresh ids), one worker "
           f"--concurrency {args.concurrency}, local redis-server (append-only)")  # fmt: skip
     report("idle", *idle)
     report(f"with {args.background:g} postings/s besides", *loaded)

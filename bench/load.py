@@ -409,11 +409,11 @@ def main() -> None:
 
     args.postings = args.postings or default_postings()
 
-    postings = feed(Path(args.postings), args.count, invalid_every=50)
+    postings = feed(args.postings, args.count, invalid_every=50)
     with LocalRedis() as server:
         env = service_env(server.url, results_maxlen=str(args.results_maxlen), result_ttl=args.result_ttl)
         settings = load_settings(environ=env)
-        print(f"{len(postings):,} postings from {Path(args.postings).name} (1 in 50 without a title), "
+        print(f"{len(postings):,} postings from {args.postings.name} (1 in 50 without a title), "
               f"{args.producers} producers, {args.groups} consumer groups, {args.workers} worker(s) x "
               f"{args.concurrency} processes, redis-server {server.url} (append-only, noeviction)",
               flush=True)  # fmt: skip

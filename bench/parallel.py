@@ -32,8 +32,8 @@ from worker.settings import load_settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def feed(path: str, count: int) -> list[str]:
-    source = [line + "\n" for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+def feed(path: Path, count: int) -> list[str]:
+    source = [line + "\n" for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return list(itertools.islice(itertools.cycle(source), count))
 
 
@@ -57,7 +57,7 @@ def own_cpu_seconds() -> float:
     return total
 
 
-def solo(path: str, count: int) -> None:
+def solo(path: Path, count: int) -> None:
     """Control process: load, say ready, wait for go, classify `count` lines in this process, print the seconds."""
     lines = feed(path, count)
     settings = load_settings()
@@ -70,7 +70,7 @@ def solo(path: str, count: int) -> None:
     print(time.perf_counter() - start, flush=True)
 
 
-def control(path: str, count: int, processes: int) -> float:
+def control(path: Path, count: int, processes: int) -> float:
     """Postings/s of `processes` independent single-process runs sharing `count` lines, started together."""
     share = count // processes
     children = [
@@ -123,7 +123,7 @@ def main() -> None:
             others.append(max(0.0, (busy_cpu_seconds() - machine) - (own_cpu_seconds() - ours)) / seconds)
         rates[f"control: {n} independent processes"].append(control(args.postings, args.count, n))
     one = statistics.median(rates["1 process"])
-    print(f"{len(lines)} postings from {Path(args.postings).name}, median of {args.repeats} interleaved runs")
+    print(f"{len(lines)} postings from {args.postings.name}, median of {args.repeats} interleaved runs")
     for label, values in rates.items():
         rate = statistics.median(values)
         runs = ", ".join(f"{v / one:.2f}" for v in values)

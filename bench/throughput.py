@@ -31,8 +31,6 @@ from worker.cli import main as jobmatch
 from worker.runtime import freeze_long_lived, load_classifier
 from worker.settings import load_settings
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def interleaved(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
     """Seconds of each run, `repeats` rounds, each round running every one once in turn (drift hits all alike)."""
@@ -53,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     args.postings = args.postings or default_postings()
 
-    lines = [line for line in Path(args.postings).read_text(encoding="utf-8").splitlines() if _is_object(line)]
+    lines = [line for line in args.postings.read_text(encoding="utf-8").splitlines() if _is_object(line)]
     lines = list(itertools.islice(itertools.cycle(lines), args.count))
     records = [json.loads(line) for line in lines]
     texts = [f"{r.get('title', '')}\n{r.get('description', '')}" for r in records]

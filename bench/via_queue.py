@@ -107,7 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     args.postings = args.postings or default_postings()
 
-    text = "\n".join(feed(Path(args.postings), args.count, id_prefix="q")) + "\n"
+    text = "\n".join(feed(args.postings, args.count, id_prefix="q")) + "\n"
     data = text.encode()  # what `batch --via-queue` reads: the feed's bytes
     try:
         from worker.parallel import classify_stream_parallel
@@ -183,7 +183,7 @@ def main() -> None:
 
     rate = {name: args.count / statistics.median(values) for name, values in times.items()}
     same = "parallel" if "parallel" in rate else "single"
-    print(f"{args.count:,} postings from {Path(args.postings).name} (fresh ids), median of {args.repeats} "
+    print(f"{args.count:,} postings from {args.postings.name} (fresh ids), median of {args.repeats} "
           f"interleaved runs, {args.concurrency} processes on {_cores()} cores")  # fmt: skip
     if "parallel" in rate:
         label = f"in-process batch --workers {args.concurrency}"
