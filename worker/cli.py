@@ -7,9 +7,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, AnyStr
 
 from matching.errors import MatchingError
 from profiles.errors import ProfileError
@@ -113,32 +113,31 @@ def _add_queue_commands(commands: Any) -> None:
     status.add_argument("--json", action="store_true", help="print the status as JSON")
 
 
+def _opened(path: str, opener: Callable[[], IO[AnyStr]]) -> IO[AnyStr]:
+    """`opener()`, its OSError an InputError naming the file."""
+    try:
+        return opener()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+
+
 def _open_input(path: str) -> IO[str]:
     if path == "-":
         return sys.stdin
-    try:
-        return open(path, encoding="utf-8", errors="surrogateescape")
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+    return _opened(path, lambda: open(path, encoding="utf-8", errors="surrogateescape"))
 
 
 def _open_output(path: str) -> IO[str]:
     if path == "-":
         return sys.stdout
-    try:
-        return open(path, "w", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+    return _opened(path, lambda: open(path, "w", encoding="utf-8"))
 
 
 def _open_input_bytes(path: str) -> IO[bytes]:
     """The feed as bytes (`batch --via-queue`: the workers decode it, as `_open_input` would)."""
     if path == "-":
         return sys.stdin.buffer
-    try:
-        return open(path, "rb")
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from exc
+    return _opened(path, lambda: open(path, "rb"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
