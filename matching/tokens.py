@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, replace
 from functools import lru_cache
 
-__all__ = ["fold_phrases", "text_tokens", "title_phrases", "title_terms", "token_counts", "tokenize"]
+__all__ = [
+    "PHRASE_FOLDS",
+    "TOKEN_BYTES",
+    "fold_phrases",
+    "text_tokens",
+    "title_phrases",
+    "title_terms",
+    "tokenize",
+]
 
 # Bytes that make tokens: ASCII letters (upper case mapped to lower), digits, and "+" and "#" inside a token
 # (c++, c#). Every other byte separates tokens, each byte of a non-ASCII character included.
-_TOKEN_BYTES = bytes(
+TOKEN_BYTES = bytes(
     c + 32 if 65 <= c <= 90 else c if 48 <= c <= 57 or 97 <= c <= 122 or c in b"+#" else 32 for c in range(256)
 )
 
@@ -20,7 +26,7 @@ def tokenize(text: str) -> list[str]:
     """Tokens of `text`: runs of ASCII letters (lower-cased) and digits, keeping c++ and c#; a token never
     starts with "+" or "#". The same tokens as the regex `[a-z0-9][a-z0-9+#]*` over ASCII-lowered text."""
     # One bytes.translate and split instead of that regex: twice as fast, and this runs on every word of a feed.
-    spaced = b" " + text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES)
+    spaced = b" " + text.encode("utf-8", "surrogatepass").translate(TOKEN_BYTES)
     leading = _leading_marks(spaced)
     if leading:
         blanked = bytearray(spaced)
@@ -98,6 +104,8 @@ def _phrase_table() -> dict[str, dict[str, tuple[tuple[tuple[str, ...], str], ..
 
 
 _FOLDS = _phrase_table()
+# The table above as (tokens, folded token) pairs, for code that folds on token ids (`term_counts`).
+PHRASE_FOLDS: tuple[tuple[tuple[str, ...], str], ...] = tuple((tuple(tokenize(p)), f) for p, f in _PHRASES.items())
 
 
 def fold_phrases(tokens: list[str]) -> list[str]:
@@ -125,71 +133,6 @@ def fold_phrases(tokens: list[str]) -> list[str]:
         return tokens
     out.extend(tokens[done:])
     return out
-
-
-@dataclass(frozen=True)
-class _Fold:
-    words: tuple[str, ...]
-    folded: str
-    needle: str  # the words in `_joined` form
-    shares_words: bool = True  # with a phrase folded after it, whose needle could then match inside it
-
-    @classmethod
-    def of(cls, phrase: str, folded: str) -> _Fold:
-        words = tuple(tokenize(phrase))
-        return cls(words, folded, f" {'  '.join(words)} ")
-
-
-def _fold_order() -> tuple[tuple[_Fold, ...], tuple[_Fold, ...]]:
-    """Phrases of several words, longest first, and one-word entries.
-
-    Folding phrase by phrase in this order gives the left-to-right folds of `fold_phrases` as long as a
-    phrase that can begin inside another (its first words the other's last words) is the shorter one: the
-    other starts first, so it must be folded first. The tests hold the table to that.
-    """
-    folds = sorted((_Fold.of(p, f) for p, f in _PHRASES.items()), key=lambda f: (-len(f.words), f.words))
-    phrases = [f for f in folds if len(f.words) > 1]
-    phrases = [
-        replace(fold, shares_words=any(set(fold.words) & set(later.words) for later in phrases[i + 1 :]))
-        for i, fold in enumerate(phrases)
-    ]
-    return tuple(phrases), tuple(f for f in folds if len(f.words) == 1)
-
-
-_PHRASE_FOLDS, _WORD_FOLDS = _fold_order()
-
-
-def _joined(tokens: list[str]) -> str:
-    """Tokens two spaces apart, a space at each end: a phrase is then a substring with a space on each side,
-    and two phrases in a row do not share a space."""
-    return f" {'  '.join(tokens)} "
-
-
-def token_counts(text: str) -> Counter[str]:
-    """`Counter(text_tokens(text))`, built faster: the tokens are counted, then the few phrases the text
-    holds are found with str.count on the joined tokens and moved in the counts, not token by token."""
-    tokens = tokenize(text)
-    counts = Counter(tokens)
-    candidates = [f for f in _PHRASE_FOLDS if f.words[0] in counts and f.words[1] in counts]
-    if candidates:
-        joined = _joined(tokens)
-        for fold in candidates:
-            found = joined.count(fold.needle)
-            if not found:
-                continue
-            if fold.shares_words:  # folded as an upper-case word, which no later lower-case needle matches
-                joined = joined.replace(fold.needle, f" {fold.folded.upper()} ")
-            counts[fold.folded] += found
-            for word in fold.words:
-                left = counts[word] - found
-                if left:
-                    counts[word] = left
-                else:
-                    del counts[word]
-    for fold in _WORD_FOLDS:
-        if fold.words[0] in counts:
-            counts[fold.folded] += counts.pop(fold.words[0])
-    return counts
 
 
 def text_tokens(text: str) -> list[str]:

@@ -1,10 +1,9 @@
 import re
-from collections import Counter
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.tokens import _PHRASES, fold_phrases, text_tokens, title_phrases, title_terms, token_counts, tokenize
+from matching.tokens import fold_phrases, text_tokens, title_phrases, title_terms, tokenize
 
 
 def test_domain_phrases_fold_to_one_token():
@@ -65,29 +64,3 @@ def test_non_ascii_characters_separate_tokens():
 @given(st.text(alphabet=st.sampled_from("aZ9+# .\n\t-éİ\u212a\ud800€"), max_size=40) | st.text(max_size=40))
 def test_tokenize_matches_its_regex_definition(text):
     assert tokenize(text) == _reference_tokens(text)
-
-
-# Whole phrases, their words and a filler, so phrases meet and overlap in every order.
-_PIECES = sorted({*_PHRASES, *(word for phrase in _PHRASES for word in tokenize(phrase)), "x"})
-
-
-@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.sampled_from([" ", "-", ", ", "\n", "/"]))
-def test_token_counts_equal_counting_the_folded_tokens(words, separator):
-    text = separator.join(words)
-    assert token_counts(text) == Counter(text_tokens(text))
-
-
-def test_no_phrase_begins_inside_a_shorter_one():
-    # token_counts folds phrase by phrase, longest first. That equals folding left to right while a phrase
-    # that can begin inside another (its opening words the other's closing words) is the shorter one, so
-    # the other, which starts first, is folded first; and while no fold makes a one-word entry.
-    phrases = [tuple(tokenize(p)) for p in _PHRASES]
-    for later in phrases:
-        for earlier in phrases:
-            if len(later) < len(earlier):
-                continue
-            for start in range(1, len(earlier)):
-                tail = earlier[start:]
-                assert later[: len(tail)] != tail, (earlier, later)
-    one_word = {p[0] for p in phrases if len(p) == 1}
-    assert not one_word & set(_PHRASES.values())
