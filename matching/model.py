@@ -7,11 +7,10 @@ import itertools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from profiles.models import RoleProfile
 
@@ -139,6 +138,10 @@ class RoleMatcher:
 
     def fit(self, profiles: Sequence[RoleProfile], other_roles: Sequence[OtherRole] | None = None) -> RoleMatcher:
         """Fit on the role profiles (and the background jobs, the packaged ones by default)."""
+        # scikit-learn is imported here, not at the top: scoring does not use it, and importing it is most of
+        # a fresh process's start-up (a warm `jobmatch classify` or worker loads a fitted, pickled matcher).
+        from sklearn.feature_extraction.text import CountVectorizer
+
         if not profiles:
             raise ModelError("no role profiles to fit on: is the seeds folder empty?")
         reference_hash = ""
@@ -154,12 +157,13 @@ class RoleMatcher:
         # posting uses (team, experience, benefits) get little weight, the words of our roles a lot.
         role_texts = [self._weighted_sections(p) for p in ordered]
         other_texts = [f"{o.title}\n{'; '.join(o.aliases)}\n{o.text}" for o in other_roles]
-        self._body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
-        self._body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
-        self._drop_stop_words()
-        role_counts = sp.vstack([self._weighted_counts(sections) for sections in role_texts]).tocsr()
-        other_counts = self._body.transform(other_texts)
-        self.term_counter_ = TermCounter(self._body.vocabulary_)
+        body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
+        body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
+        body = _without_stop_words(body)
+        role_counts = sp.vstack([_weighted_counts(body, sections) for sections in role_texts]).tocsr()
+        other_counts = body.transform(other_texts)
+        self.body_vocabulary_: dict[str, int] = dict(body.vocabulary_)
+        self.term_counter_ = TermCounter(self.body_vocabulary_)
         self.body_idf_ = self._idf(sp.vstack([role_counts, other_counts]).tocsr())
         self.role_body_ = self._tfidf(role_counts, self.body_idf_)
         self.other_body_ = self._tfidf(other_counts, self.body_idf_)
@@ -168,18 +172,19 @@ class RoleMatcher:
         # on its own and a job keeps its best name, so a long list of aliases does not dilute any of them.
         names = [(j, name) for j, p in enumerate(ordered) for name in (p.title, *p.aliases)]
         names += [(len(ordered) + j, name) for j, o in enumerate(other_roles) for name in (o.title, *o.aliases)]
-        self._titles = CountVectorizer(analyzer=_title_analyzer, binary=True, dtype=np.float64)
-        title_counts = self._titles.fit_transform([name for _, name in names]).tocsr()
+        titles = CountVectorizer(analyzer=_title_analyzer, binary=True, dtype=np.float64)
+        title_counts = titles.fit_transform([name for _, name in names]).tocsr()
+        self.title_vocabulary_: dict[str, int] = dict(titles.vocabulary_)
         self.title_idf_ = self._idf(title_counts)
         self.names_ = self._tfidf(title_counts, self.title_idf_, sublinear=False)
-        self.family_terms_ = self._family_terms(title_counts, [owner for owner, _ in names], len(ordered))
-        self.family_columns_ = np.array([self._titles.vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
+        title_terms = titles.get_feature_names_out().tolist()
+        self.family_terms_ = _family_terms(title_counts, title_terms, [owner for owner, _ in names], len(ordered))
+        self.family_columns_ = np.array([self.title_vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
         owners = np.array([owner for owner, _ in names])
         # Names are grouped by owner (roles first, then background jobs): one slice start per owner.
         self.name_starts_ = np.searchsorted(owners, np.arange(len(ordered) + len(other_roles)))
         # The explanation adds up a term's share from both views: one column space for the terms of both.
-        body_terms = self._body.get_feature_names_out().tolist()
-        title_terms = self._titles.get_feature_names_out().tolist()
+        body_terms = body.get_feature_names_out().tolist()
         self.terms_ = tuple(sorted(set(body_terms) | set(title_terms)))
         column = {term: i for i, term in enumerate(self.terms_)}
         self.body_columns_ = np.array([column[t] for t in body_terms], dtype=np.int64)
@@ -193,35 +198,9 @@ class RoleMatcher:
         self.model_version_ = self._version(ordered, reference_hash)
         return self
 
-    def _family_terms(self, title_counts: sp.csr_matrix, owners: Sequence[int], n_roles: int) -> tuple[str, ...]:
-        """Title terms in the names of at least 80% of our roles and of at most 5% of the background jobs."""
-        by_owner = sp.csr_matrix(
-            (np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(max(owners) + 1, len(owners))
-        )
-        present = (by_owner @ title_counts).toarray() > 0  # owner x term: does any name of the owner use it
-        ours = present[:n_roles].mean(axis=0)
-        theirs = present[n_roles:].mean(axis=0) if present.shape[0] > n_roles else np.zeros(present.shape[1])
-        terms = self._titles.get_feature_names_out()
-        return tuple(str(terms[i]) for i in np.flatnonzero((ours >= 0.8) & (theirs <= 0.05)))
-
     def _weighted_sections(self, profile: RoleProfile) -> list[tuple[str, float]]:
         sections = [(s.text, self._section_weight(s.path[0])) for s in profile.sections]
         return [(f"{profile.title}\n" + "\n".join(profile.aliases), 1.0), *sections]
-
-    def _weighted_counts(self, sections: Sequence[tuple[str, float]]) -> sp.csr_matrix:
-        counts = self._body.transform([text for text, _ in sections])
-        weights = sp.diags([weight for _, weight in sections])
-        return sp.csr_matrix((weights @ counts).sum(axis=0))
-
-    def _drop_stop_words(self) -> None:
-        vocabulary = sorted(
-            term
-            for term in self._body.vocabulary_
-            if term not in ENGLISH_STOP_WORDS and len(term) > 1 and not term.isdigit()
-        )
-        self._body = CountVectorizer(
-            analyzer=_body_analyzer, vocabulary={t: i for i, t in enumerate(vocabulary)}, dtype=np.float64
-        )
 
     @staticmethod
     def _idf(counts: sp.csr_matrix) -> np.ndarray:
@@ -272,7 +251,7 @@ class RoleMatcher:
         if not postings:
             return []
         body = self._tfidf(self._body_counts(postings), self.body_idf_)
-        title = self._tfidf(self._titles.transform([p.title for p in postings]), self.title_idf_, sublinear=False)
+        title = self._tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
         by_name = (title @ self.names_.T).toarray()
         by_job = np.maximum.reduceat(by_name, self.name_starts_, axis=1)
         n_roles = len(self.roles_)
@@ -323,6 +302,20 @@ class RoleMatcher:
             return self.term_counter_.count([(p.description, p.title) for p in postings], (1, self.title_boost))
         return self.term_counter_.count([(p.description,) for p in postings], (1,))
 
+    def _title_counts(self, titles: Sequence[str]) -> sp.csr_matrix:
+        """Which title terms each title holds (1.0), columns sorted: the fitted title CountVectorizer's
+        `transform`, without scikit-learn at score time."""
+        vocabulary = self.title_vocabulary_
+        indices: list[int] = []
+        indptr = [0]
+        for title in titles:
+            indices.extend(sorted({vocabulary[t] for t in _title_analyzer(title) if t in vocabulary}))
+            indptr.append(len(indices))
+        return sp.csr_matrix(
+            (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
+            shape=(len(titles), len(vocabulary)),
+        )
+
     def _best_names(self, by_name: np.ndarray, roles: np.ndarray) -> np.ndarray:
         """Index of the best-scoring name of each posting's given role (for the explanation): the first
         highest among that role's names, the other names masked out."""
@@ -352,6 +345,38 @@ class RoleMatcher:
             tuple((self.terms_[term], round(value, 4)) for term, value in picks)
             for picks in _top_per_row(joint, self.explain_terms)
         ]
+
+
+def _family_terms(
+    title_counts: sp.csr_matrix, terms: Sequence[str], owners: Sequence[int], n_roles: int
+) -> tuple[str, ...]:
+    """Title terms in the names of at least 80% of our roles and of at most 5% of the background jobs."""
+    by_owner = sp.csr_matrix(
+        (np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(max(owners) + 1, len(owners))
+    )
+    present = (by_owner @ title_counts).toarray() > 0  # owner x term: does any name of the owner use it
+    ours = present[:n_roles].mean(axis=0)
+    theirs = present[n_roles:].mean(axis=0) if present.shape[0] > n_roles else np.zeros(present.shape[1])
+    return tuple(terms[i] for i in np.flatnonzero((ours >= 0.8) & (theirs <= 0.05)).tolist())
+
+
+def _weighted_counts(body: Any, sections: Sequence[tuple[str, float]]) -> sp.csr_matrix:
+    """One role's term counts: its sections' counts (from the fitted `body` CountVectorizer), weighted and summed."""
+    counts = body.transform([text for text, _ in sections])
+    weights = sp.diags([weight for _, weight in sections])
+    return sp.csr_matrix((weights @ counts).sum(axis=0))
+
+
+def _without_stop_words(body: Any) -> Any:
+    """A CountVectorizer over `body`'s vocabulary less English stop words, one-letter terms and numbers."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+    vocabulary = sorted(
+        term for term in body.vocabulary_ if term not in ENGLISH_STOP_WORDS and len(term) > 1 and not term.isdigit()
+    )
+    return CountVectorizer(
+        analyzer=_body_analyzer, vocabulary={t: i for i, t in enumerate(vocabulary)}, dtype=np.float64
+    )
 
 
 def _top_per_row(matrix: sp.csr_matrix, k: int) -> list[list[tuple[int, float]]]:

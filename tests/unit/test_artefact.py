@@ -3,6 +3,8 @@
 import json
 import logging
 import shutil
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -200,3 +202,22 @@ def test_old_keys_are_pruned_to_the_newest_few(seeds, tmp_path):
     assert sorted(cache.glob("*.json")) == sorted(manifests[-KEEP_KEYS:])
     named = {json.loads(m.read_text(encoding="utf-8"))["pickle"] for m in manifests[-KEEP_KEYS:]}
     assert {p.name for p in cache.glob("*.pkl")} == named
+
+
+def test_a_warm_start_classifies_without_importing_scikit_learn(seeds, tmp_path):
+    # Importing scikit-learn is most of a fresh process's start-up; only fitting needs it.
+    script = (
+        "import sys; from pathlib import Path; from worker.artefact import load_artefact; "
+        f"loaded = load_artefact(Path({str(seeds)!r}), Path({str(tmp_path / 'cache')!r})); "
+        "from matching import posting_from_text; "
+        "result = loaded.classifier.classify(posting_from_text('ML Platform Eng\\nKubeflow, feature stores.')); "
+        "print(loaded.origin, result['status'], 'sklearn' in sys.modules)"
+    )
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run() == "built matched True"
+    assert run() == "loaded matched False"

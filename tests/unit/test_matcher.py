@@ -4,10 +4,12 @@ import scipy.sparse as sp
 from helpers import OTHERS, PROFILES
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.feature_extraction.text import CountVectorizer
 
 from matching import ModelError, RoleMatcher, posting_from_dict
-from matching.model import _top_per_row
+from matching.model import _title_analyzer, _top_per_row
 from matching.reference import OtherRole
+from matching.tokens import text_tokens
 
 
 def fitted(**params):
@@ -100,9 +102,19 @@ def test_fast_body_counts_equal_the_vectorizer_transform_of_the_boosted_text():
         post("Chef", "", "c"),
     ]
     texts = [f"{p.title}\n{p.title}\n{p.description}" for p in postings]
-    expected = matcher._body.transform(texts).toarray()
+    expected = CountVectorizer(analyzer=text_tokens, vocabulary=matcher.body_vocabulary_).transform(texts).toarray()
     assert (matcher._body_counts(postings).toarray() == expected).all()
     assert expected[0].sum() > 0
+
+
+def test_title_counts_equal_the_title_vectorizer_transform():
+    matcher = fitted()
+    titles = ["Senior ML Platform Engineer", "Machine Learning Engineer (MLOps) - Remote", "Chef", "", "AI / ML Eng"]
+    vectorizer = CountVectorizer(analyzer=_title_analyzer, binary=True, vocabulary=matcher.title_vocabulary_)
+    expected = vectorizer.transform(titles)
+    counts = matcher._title_counts(titles)
+    assert (counts.toarray() == expected.toarray()).all()
+    assert counts.has_sorted_indices and counts.nnz > 5
 
 
 def test_family_terms_are_title_words_our_roles_share_and_the_background_does_not():
