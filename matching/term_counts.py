@@ -10,9 +10,10 @@ token gets a polynomial hash over its bytes from one prefix sum, so a token's ha
 hashes are looked up in an open-addressing table of the vocabulary (plus the words of the domain phrases). Phrases
 are then folded on the token ids, and the (posting, term) pairs counted.
 
-A hash is 64 bits and only tokens no longer than the longest known word are looked up, so a token taken for a word it
-is not needs a 64-bit collision between short strings: at a billion tokens a day (1.5 million postings) against ~3,500
-words, about once in 10,000 years. A text made to collide gains nothing it could not get by writing the word.
+A hash is 64 bits and only tokens no longer than the longest known word are looked up, so by chance a token is taken
+for a word it is not about once in 10,000 years at a billion tokens a day (1.5 million postings) against ~3,500 words.
+A collision can be made on purpose (lattice reduction finds a 15-letter token that counts as "competitiveness"), but
+a text made to collide gains nothing it could not get by writing the word.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .tokens import PHRASE_FOLDS, TOKEN_BYTES
+from .tokens import PHRASE_FOLDS, TOKEN_BYTES, tokenize
 
 __all__ = ["TermCounter"]
 
@@ -52,13 +53,17 @@ def token_hash(token: bytes) -> int:
 class TermCounter:
     """Counts of a vocabulary's terms in groups of texts: one row per posting, each of its texts weighted.
 
-    `phrases` are (tokens, folded token) pairs, the domain phrases of `tokens` by default.
+    `vocabulary` maps terms to the columns 0..n-1; a term that is not a single token (upper case, punctuation,
+    non-ASCII) is never counted, as `text_tokens` never yields it. `phrases` are (tokens, folded token) pairs, the
+    domain phrases of `tokens` by default.
     """
 
     def __init__(
         self, vocabulary: Mapping[str, int], phrases: Sequence[tuple[tuple[str, ...], str]] = PHRASE_FOLDS
     ) -> None:
         self.n_terms = len(vocabulary)
+        if sorted(vocabulary.values()) != list(range(self.n_terms)):
+            raise ValueError("vocabulary columns must be 0..n-1, each once")
         # Ids: the vocabulary's columns, then the words of multi-word phrases that are not terms themselves
         # (phrases are found on ids, so their words need one even when only the folded form is counted).
         ids = dict(vocabulary)
@@ -81,8 +86,12 @@ class TermCounter:
             else:
                 phrase_ids.append((tuple(ids[w] for w in words), vocabulary.get(folded, -1)))
         self._phrases = _PhraseTable(phrase_ids, len(ids))
-        self._table = _HashTable({token_hash(word.encode("ascii")): i for word, i in ids.items()})
-        self._longest = max(map(len, ids), default=0)
+        tokens = {word: i for word, i in ids.items() if tokenize(word) == [word]}
+        ids_by_hash = {token_hash(word.encode("ascii")): i for word, i in tokens.items()}
+        if len(ids_by_hash) < len(tokens):
+            raise ValueError("two words share a 64-bit hash; another _BASE would part them")
+        self._table = _HashTable(ids_by_hash)
+        self._longest = max(map(len, tokens), default=0)
         self._powers = _Powers()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -90,9 +99,10 @@ class TermCounter:
         state["_powers"] = _Powers()  # grown on use to the largest group; not worth pickling
         return state
 
-    def count(self, postings: Sequence[Sequence[str]], weights: Sequence[float]) -> sp.csr_matrix:
+    def count(self, postings: Sequence[Sequence[str]], weights: Sequence[int]) -> sp.csr_matrix:
         """A (postings x vocabulary) matrix: row i holds the counts of the terms of `postings[i]`'s texts, the
-        k-th text's counts times `weights[k]`. Phrases are not folded across two texts."""
+        k-th text's counts times `weights[k]` (whole numbers: each occurrence adds its weight, so the sums are
+        exact). Phrases are not folded across two texts."""
         data, indices, lengths = [], [], []
         for group in _groups(postings):
             group_data, group_indices, group_lengths = self._count_group(group, weights)
@@ -112,7 +122,7 @@ class TermCounter:
         )
 
     def _count_group(
-        self, postings: Sequence[Sequence[str]], weights: Sequence[float]
+        self, postings: Sequence[Sequence[str]], weights: Sequence[int]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(values, columns, entries per posting) of one group's rows, columns in order within a row."""
         n_texts = len(weights)
@@ -191,15 +201,17 @@ class _Powers:
     """_BASE**k and _BASE**-k modulo 2**64 for k below a length, grown by doubling as longer groups come."""
 
     def __init__(self) -> None:
-        self.powers = np.ones(1, dtype=np.uint64)
-        self.inverses = np.ones(1, dtype=np.uint64)
+        self.tables = (np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64))
 
     def upto(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        while len(self.powers) < length + 1:
-            step = len(self.powers)
-            self.powers = np.append(self.powers, self.powers * np.uint64(pow(_BASE, step, _MODULUS)))
-            self.inverses = np.append(self.inverses, self.inverses * np.uint64(pow(_BASE, -step, _MODULUS)))
-        return self.powers[:length], self.inverses[: length + 1]
+        powers, inverses = self.tables  # one read and one write of the pair: threads see matching tables
+        if len(powers) < length + 1:
+            while len(powers) < length + 1:
+                step = len(powers)
+                powers = np.append(powers, powers * np.uint64(pow(_BASE, step, _MODULUS)))
+                inverses = np.append(inverses, inverses * np.uint64(pow(_BASE, -step, _MODULUS)))
+            self.tables = (powers, inverses)
+        return powers[:length], inverses[: length + 1]
 
 
 class _HashTable:
@@ -254,6 +266,8 @@ class _PhraseTable:
     def __init__(self, phrases: Sequence[tuple[tuple[int, ...], int]], n_ids: int) -> None:
         self._n_ids = n_ids
         self._longest = max((len(ids) for ids, _ in phrases), default=0)
+        if (n_ids + 1) ** self._longest >= 1 << 63:
+            raise ValueError("phrases too long for 64-bit keys")
         self._firsts = np.zeros(n_ids + 1, dtype=bool)  # last slot: unknown token
         # Per phrase length: the phrases' id sequences as one number each (sorted) and their folded columns.
         self._by_length: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -263,8 +277,6 @@ class _PhraseTable:
             self._by_length[length] = (keys, np.array([column for _, column in entries], dtype=np.int64))
         for ids, _ in phrases:
             self._firsts[ids[0]] = True
-        if (n_ids + 1) ** self._longest >= 1 << 63:
-            raise ValueError("phrases too long for 64-bit keys")
 
     def _key(self, ids: Sequence[int]) -> int:
         """A sequence of ids as one number: digits id + 1 (0 for an unknown token) in base n_ids + 1."""

@@ -136,3 +136,14 @@ def test_a_one_word_fold_inside_a_longer_phrase_is_refused():
 
 def test_no_postings_give_an_empty_matrix():
     assert COUNTER.count([], (1,)).shape == (0, len(VOCABULARY))
+
+
+def test_a_term_that_is_not_one_token_is_never_counted():
+    # text_tokens never yields "café", "a.i." or "", so they count nothing, whatever the text says
+    counter = TermCounter({"café": 0, "a.i.": 1, "": 2, "python": 3}, phrases=())
+    assert counter.count([("café a.i. python",)], (1,)).toarray().tolist() == [[0.0, 0.0, 0.0, 1.0]]
+
+
+def test_vocabulary_columns_must_be_zero_to_n():
+    with pytest.raises(ValueError, match=r"columns must be 0\.\.n-1"):
+        TermCounter({"python": 0, "java": 5})
