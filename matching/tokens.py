@@ -90,12 +90,16 @@ _PHRASES: dict[str, str] = {
 }
 
 
+# The phrases above as (tokens, folded token) pairs: what `fold_phrases` looks up, and what code that folds on token
+# ids uses (`term_counts`).
+PHRASE_FOLDS: tuple[tuple[tuple[str, ...], str], ...] = tuple((tuple(tokenize(p)), f) for p, f in _PHRASES.items())
+
+
 def _phrase_table() -> dict[str, dict[str, tuple[tuple[tuple[str, ...], str], ...]]]:
     """First token -> second token ("" for one-token entries) -> (the tokens after the first, the folded
     token), longest phrase first."""
     table: dict[str, dict[str, list[tuple[tuple[str, ...], str]]]] = {}
-    for phrase, folded in _PHRASES.items():
-        first, *rest = tokenize(phrase)
+    for (first, *rest), folded in PHRASE_FOLDS:
         table.setdefault(first, {}).setdefault(rest[0] if rest else "", []).append((tuple(rest), folded))
     return {
         first: {second: tuple(sorted(entries, key=lambda e: -len(e[0]))) for second, entries in by_second.items()}
@@ -104,8 +108,6 @@ def _phrase_table() -> dict[str, dict[str, tuple[tuple[tuple[str, ...], str], ..
 
 
 _FOLDS = _phrase_table()
-# The table above as (tokens, folded token) pairs, for code that folds on token ids (`term_counts`).
-PHRASE_FOLDS: tuple[tuple[tuple[str, ...], str], ...] = tuple((tuple(tokenize(p)), f) for p, f in _PHRASES.items())
 
 
 def fold_phrases(tokens: list[str]) -> list[str]:
