@@ -11,7 +11,8 @@ test:
 	.venv/bin/pytest -q
 
 eval:
-	.venv/bin/jobmatch eval ../shared/eval/postings.jsonl ../shared/eval/labels.jsonl
+	.venv/bin/jobmatch eval ../shared/eval/postings.jsonl ../shared/eval/labels.jsonl --pay-in-text ../shared/eval/pay_in_text.jsonl
+	.venv/bin/jobmatch eval ../shared/eval/near_miss.jsonl ../shared/eval/near_miss_labels.jsonl
 
 bench:
 	.venv/bin/python bench/throughput.py

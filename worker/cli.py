@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, AnyStr
+from typing import IO, TYPE_CHECKING, Any, AnyStr
 
 from matching.errors import MatchingError
 from profiles.errors import ProfileError
@@ -18,6 +18,9 @@ from .errors import InputError, WorkerError
 from .queue_cli import PASS_THROUGH as _PASS_THROUGH
 from .queue_cli import QUEUE_HANDLERS
 from .settings import Settings, load_settings, parse_duration
+
+if TYPE_CHECKING:
+    from matching.classify import Classifier
 
 __all__ = ["main"]
 
@@ -61,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("labels", help="labels JSONL (id, role, also, level, stated_salary)")
     evaluate.add_argument("--json", action="store_true", help="print the measures as JSON")
     evaluate.add_argument("--misses", action="store_true", help="also list the postings it got wrong")
+    evaluate.add_argument(
+        "--pay-in-text",
+        metavar="FILE",
+        help="also score pay read from free text: JSONL postings, each with a `truth` (low, high, currency, period)",
+    )
     _add_seeds(evaluate)
     _add_queue_commands(commands)
     return parser
@@ -263,37 +271,62 @@ def _count_lines(path: str) -> int | None:
 
 
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from matching.evaluation import evaluate
+    from matching.evaluation import evaluate, evaluate_pay_reading
 
-    from .batch import iter_result_chunks, read_records
-    from .render import render_evaluation
+    from .render import render_evaluation, render_pay_reading
     from .runtime import load_classifier
 
     classifier = load_classifier(settings)
-    results: dict[str, dict[str, Any]] = {}
-    with _open_input(args.postings) as source:
-        for chunk in iter_result_chunks(classifier, read_records(source)):
-            results.update((str(r["id"]), r) for r in chunk if r.get("id") is not None)
-    labels = []
-    with _open_input(args.labels) as handle:
-        for number, record in read_records(handle):
-            if not isinstance(record, dict) or "id" not in record or "role" not in record:
-                raise InputError(f"{args.labels}:{number}: expected an object with id and role")
-            labels.append(record)
+    results = _classify_file(classifier, args.postings)
+    labels = _read_objects(args.labels, required=("id", "role"))
     names = {}
     for profile in classifier.profiles.values():
         stem = Path(profile.seed).stem
         for name in (profile.role, profile.seed, stem, stem.split("_")[0]):
             names[name] = profile.role
     evaluation = evaluate(results, labels, names)
+    reading = None
+    if args.pay_in_text:
+        truths = _read_objects(args.pay_in_text, required=("id", "truth"))
+        reading = evaluate_pay_reading(_classify_file(classifier, args.pay_in_text), truths)
     if args.json:
         data = evaluation.to_dict()
+        if reading is not None:
+            data["pay_in_text"] = reading.to_dict()
         if args.misses:
             data["misses"] = evaluation.misses
+            if reading is not None:
+                data["pay_in_text"]["misses"] = reading.misses
         print(json.dumps(data, indent=2))
     else:
         sys.stdout.write(render_evaluation(evaluation, misses=args.misses))
+        if reading is not None:
+            sys.stdout.write(render_pay_reading(reading, misses=args.misses))
     return 0
+
+
+def _classify_file(classifier: Classifier, path: str) -> dict[str, dict[str, Any]]:
+    """Every result of a JSONL feed, by posting id."""
+    from .batch import iter_result_chunks, read_records
+
+    results: dict[str, dict[str, Any]] = {}
+    with _open_input(path) as source:
+        for chunk in iter_result_chunks(classifier, read_records(source)):
+            results.update((str(r["id"]), r) for r in chunk if r.get("id") is not None)
+    return results
+
+
+def _read_objects(path: str, *, required: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The JSON objects of a JSONL file, each checked for the keys it must have."""
+    from .batch import read_records
+
+    records = []
+    with _open_input(path) as handle:
+        for number, record in read_records(handle):
+            if not isinstance(record, dict) or any(key not in record for key in required):
+                raise InputError(f"{path}:{number}: expected an object with {' and '.join(required)}")
+            records.append(record)
+    return records
 
 
 _HANDLERS = {

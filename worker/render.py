@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from matching.evaluation import Evaluation
+from matching.evaluation import Evaluation, PayReading
 from profiles import RoleProfile, SalaryBand
 from profiles.models import LEVELS
 
@@ -83,6 +83,17 @@ def render_result(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _measure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render_pay_reading(reading: PayReading, *, misses: bool = False) -> str:
+    out = ["", f"{'pay in free text exact':<28} {reading.exactness:.3f}  (of {reading.postings})"]
+    if misses:
+        out.extend(f"pay miss {m['id']}: truth {m['truth']} read {m['read']}" for m in reading.misses)
+    return "\n".join(out) + "\n"
+
+
 def render_evaluation(ev: Evaluation, *, misses: bool = False) -> str:
     rows = [
         ("postings", f"{ev.postings}"),
@@ -94,7 +105,16 @@ def render_evaluation(ev: Evaluation, *, misses: bool = False) -> str:
         ("stated pay exact", f"{ev.pay_exact:.3f}  (of {ev.pay_labelled} labelled)"),
         ("band covers stated pay", f"{ev.band_covers_pay:.3f}  (of {ev.band_pay_postings} in scope, USD)"),
     ]
+    if ev.band_median_width is not None:
+        rows.append(("band width (median high/low)", f"{ev.band_median_width:.2f}"))
+    if ev.band_not_applicable:
+        rows.append(("band not applicable", f"{ev.band_not_applicable}  (in scope, USD, outside the band's market)"))
     out = [f"{name:<28} {value}" for name, value in rows]
+    out.append("")
+    out.append(f"{'per role':<64} {'labelled':>8} {'strict':>7} {'lenient':>8} {'given':>6} {'precision':>9}")
+    for role, m in sorted(ev.roles.items()):
+        out.append(f"{role:<64} {m.labelled:>8} {_measure(m.strict_recall):>7} {_measure(m.lenient_recall):>8} "
+                   f"{m.predicted:>6} {_measure(m.precision):>9}")  # fmt: skip
     names = sorted({a for a, _ in ev.confusion} | {b for _, b in ev.confusion})
     keys = {name: f"R{i}" for i, name in enumerate((n for n in names if n != "none"), start=1)}
     keys["none"] = "none"
