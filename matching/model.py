@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -16,14 +16,15 @@ from profiles.models import RoleProfile
 
 from .errors import ModelError
 from .posting import Posting
-from .reference import OtherRole, load_other_roles
+from .reference import OtherRole, load_other_roles, load_specialties
 from .term_counts import TermCounter
-from .tokens import text_tokens, title_phrases
+from .tokens import domain_terms, text_tokens, title_phrases
+from .tokens import title_terms as job_words
 
 __all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
-ALGORITHM_VERSION = 3
+ALGORITHM_VERSION = 4
 
 # How much each top-level section of a role document says about the job itself, by a keyword of its
 # heading (first keyword found wins). Responsibilities and skills describe the work; salary, market and
@@ -72,6 +73,9 @@ class Ranking:
     other_job: str | None  # the background job that scored best, when it beat our roles
     other_score: float
     explanation: tuple[tuple[str, float], ...]  # terms that contributed most to the top score
+    # For the top role: whether the posting names the role's domain, and its evidence for each specialty.
+    domain_named: bool = True
+    specialties: tuple[tuple[str, float], ...] = ()
 
     @property
     def best(self) -> RoleScore:
@@ -93,6 +97,17 @@ class RoleMatcher:
         nearly every role's names share and almost no background job's do ("ML" for these seeds, found
         at fit). "Data Scientist, Machine Learning" then goes to our roles unless its text clearly belongs
         to the background job.
+    domain_mentions : how often a posting's text (its title counted `title_boost` times) must name a family
+        term's domain (the term itself, "machine learning", or a discipline of it: MLOps, NLP, LLMs...) for a
+        role whose names carry that term to count in full, when the posting's title does not name it.
+    domain_penalty : the factor on the score of a role whose domain the posting does not name: a title word
+        alone ("Data Architect") must not make a match with "ML Infrastructure Architect".
+    specialty_weight : how much a role's specialties move its score: for each word of the role's names that
+        `reference/specialties.txt` lists ("infrastructure", "backend", "architect", "platform"), the
+        posting's evidence for that work in [0, 1] (1 when its title says the word, else the share of
+        `specialty_terms` distinct terms of that work its text uses) less one half, summed, times this weight.
+        It tells siblings apart: an ML infrastructure job from an ML job, a backend one from both.
+    specialty_terms : how many distinct terms of a specialty's work make full evidence for it.
     section_weights : (heading keyword, weight) pairs for the role documents' top-level sections.
     explain_terms : how many terms the explanation lists.
     """
@@ -104,7 +119,11 @@ class RoleMatcher:
         title_boost: int = 3,
         threshold: float = 0.25,
         margin: float = -0.03,
-        family_margin: float = -0.10,
+        family_margin: float = -0.14,
+        domain_mentions: int = 2,
+        domain_penalty: float = 0.5,
+        specialty_weight: float = 0.1,
+        specialty_terms: int = 5,
         section_weights: Sequence[tuple[str, float]] = DEFAULT_SECTION_WEIGHTS,
         explain_terms: int = 5,
     ) -> None:
@@ -113,6 +132,10 @@ class RoleMatcher:
         self.threshold = threshold
         self.margin = margin
         self.family_margin = family_margin
+        self.domain_mentions = domain_mentions
+        self.domain_penalty = domain_penalty
+        self.specialty_weight = specialty_weight
+        self.specialty_terms = specialty_terms
         self.section_weights = tuple(section_weights)
         self.explain_terms = explain_terms
 
@@ -123,6 +146,10 @@ class RoleMatcher:
             "threshold": self.threshold,
             "margin": self.margin,
             "family_margin": self.family_margin,
+            "domain_mentions": self.domain_mentions,
+            "domain_penalty": self.domain_penalty,
+            "specialty_weight": self.specialty_weight,
+            "specialty_terms": self.specialty_terms,
             "section_weights": [list(pair) for pair in self.section_weights],
             "explain_terms": self.explain_terms,
         }
@@ -136,8 +163,14 @@ class RoleMatcher:
                 return weight
         return _UNLISTED_SECTION_WEIGHT
 
-    def fit(self, profiles: Sequence[RoleProfile], other_roles: Sequence[OtherRole] | None = None) -> RoleMatcher:
-        """Fit on the role profiles (and the background jobs, the packaged ones by default)."""
+    def fit(
+        self,
+        profiles: Sequence[RoleProfile],
+        other_roles: Sequence[OtherRole] | None = None,
+        specialties: Mapping[str, Sequence[str]] | None = None,
+    ) -> RoleMatcher:
+        """Fit on the role profiles (and the background jobs and title-word specialties, by default the
+        packaged ones)."""
         # scikit-learn is imported here, not at the top: scoring does not use it, and importing it is most of
         # a fresh process's start-up (a warm `jobmatch classify` or worker loads a fitted, pickled matcher).
         from sklearn.feature_extraction.text import CountVectorizer
@@ -149,6 +182,11 @@ class RoleMatcher:
             other_roles, reference_hash = load_other_roles()
         else:
             reference_hash = hashlib.sha256(repr(list(other_roles)).encode()).hexdigest()
+        if specialties is None:
+            specialties, specialties_hash = load_specialties()
+        else:
+            specialties_hash = hashlib.sha256(repr(sorted(specialties.items())).encode()).hexdigest()
+        reference_hash += specialties_hash
         ordered = sorted(profiles, key=lambda p: p.role)
         self.roles_ = tuple((p.role, p.title, p.seed) for p in ordered)
         self.other_jobs_ = tuple(o.title for o in other_roles)
@@ -159,12 +197,21 @@ class RoleMatcher:
         other_texts = [f"{o.title}\n{'; '.join(o.aliases)}\n{o.text}" for o in other_roles]
         body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
         body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
-        body = _without_stop_words(body)
+        # Every role's specialties, by the words of its names: the title words `specialties` lists.
+        names_words = [{w for name in (p.title, *p.aliases) for w in job_words(name)} for p in ordered]
+        self.specialties_ = tuple(sorted(w for w in specialties if any(w in words for words in names_words)))
+        self.role_specialties_ = np.array(
+            [[w in words for w in self.specialties_] for words in names_words], dtype=bool
+        ).reshape(len(ordered), len(self.specialties_))
+        specialty_terms = {t for w in self.specialties_ for t in specialties[w]}
+        body = _without_stop_words(body, also=specialty_terms)
         role_counts = sp.vstack([_weighted_counts(body, sections) for sections in role_texts]).tocsr()
         other_counts = body.transform(other_texts)
         self.body_vocabulary_: dict[str, int] = dict(body.vocabulary_)
         self.term_counter_ = TermCounter(self.body_vocabulary_)
         self.body_idf_ = self._idf(sp.vstack([role_counts, other_counts]).tocsr())
+        # Terms no document uses are counted (for the specialties) but weigh nothing in the text view.
+        self.body_idf_[np.asarray((role_counts.sum(axis=0) + other_counts.sum(axis=0)) == 0).ravel()] = 0.0
         self.role_body_ = self._tfidf(role_counts, self.body_idf_)
         self.other_body_ = self._tfidf(other_counts, self.body_idf_)
 
@@ -180,6 +227,23 @@ class RoleMatcher:
         title_terms = titles.get_feature_names_out().tolist()
         self.family_terms_ = _family_terms(title_counts, title_terms, [owner for owner, _ in names], len(ordered))
         self.family_columns_ = np.array([self.title_vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
+        self.specialty_columns_ = tuple(
+            np.array(sorted(self.body_vocabulary_[t] for t in specialties[w]), dtype=np.int64)
+            for w in self.specialties_
+        )
+        self.specialty_title_columns_ = np.array(
+            [self.title_vocabulary_.get(w, -1) for w in self.specialties_], dtype=np.int64
+        )
+        # Which family terms each role's names carry, and the text terms that name each one's domain.
+        self.role_domains_ = np.array(
+            [[term in job_words(name) for term in self.family_terms_] for name in (p.title for p in ordered)],
+            dtype=bool,
+        ).reshape(len(ordered), len(self.family_terms_))
+        self.domain_columns_ = tuple(
+            np.array(sorted(self.body_vocabulary_[t] for t in domain_terms(f) if t in self.body_vocabulary_),
+                     dtype=np.int64)
+            for f in self.family_terms_
+        )  # fmt: skip
         owners = np.array([owner for owner, _ in names])
         # Names are grouped by owner (roles first, then background jobs): one slice start per owner.
         self.name_starts_ = np.searchsorted(owners, np.arange(len(ordered) + len(other_roles)))
@@ -250,18 +314,26 @@ class RoleMatcher:
         self._check_fitted()
         if not postings:
             return []
-        body = self._tfidf(self._body_counts(postings), self.body_idf_)
+        counts = self._body_counts(postings)
+        body = self._tfidf(counts, self.body_idf_)
         title = self._tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
         by_name = (title @ self.names_.T).toarray()
         by_job = np.maximum.reduceat(by_name, self.name_starts_, axis=1)
         n_roles = len(self.roles_)
         w = self.title_weight
         by_text = body @ self.job_texts_
-        ours = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
+        similar = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
+        outside = self._outside_domain(title, counts)
+        similar *= np.where(outside, self.domain_penalty, 1.0)
+        # Specialties order our roles among themselves; whether the posting is ours at all is decided on the
+        # similarity alone, as the background jobs have no specialties to add.
+        evidence = self._specialty_evidence(title, counts)
+        shift = self.specialty_weight * ((evidence - 0.5) @ self.role_specialties_.T)
+        ours = np.clip(similar + np.where(outside, 0.0, shift), 0.0, 1.0)
         others = w * by_job[:, n_roles:] + (1 - w) * by_text[:, n_roles:]
         # Best first; equal scores in role-id order (the roles are sorted by id, and the sort is stable).
         order = np.argsort(-np.round(ours, 12), axis=1, kind="stable")
-        top = ours[np.arange(len(postings)), order[:, 0]]
+        top = similar.max(axis=1)
         if others.shape[1]:
             best_other = np.argmax(others, axis=1)
             other_score = others[np.arange(len(postings)), best_other]
@@ -270,13 +342,16 @@ class RoleMatcher:
             other_score = np.zeros(len(postings))
         family = np.asarray(title[:, self.family_columns_].sum(axis=1)).ravel() > 0
         margin = np.where(family, self.family_margin, self.margin)
-        matched = (top >= self.threshold) & (top >= other_score + margin)
+        # A role whose domain the posting does not name is never the match, however its title words score.
+        inside = ~outside[np.arange(len(postings)), order[:, 0]]
+        matched = (top >= self.threshold) & (top >= other_score + margin) & inside
         best_name = self._best_names(by_name, order[:, 0])
         explanations = self._explain(title, body, order[:, 0], best_name)
         rankings = []
         # Plain lists for the loop: indexing numpy arrays one posting at a time costs more than the loop.
         orders, best_others, tops = order.tolist(), best_other.tolist(), top.tolist()
         other_scores, verdicts = other_score.tolist(), matched.tolist()
+        outsides, evidences, role_specialties = outside.tolist(), evidence.tolist(), self.role_specialties_.tolist()
         for i, row in enumerate(ours.tolist()):
             other = best_others[i]
             rankings.append(
@@ -290,9 +365,41 @@ class RoleMatcher:
                     other_job=self.other_jobs_[other] if other >= 0 and other_scores[i] >= tops[i] else None,
                     other_score=round(other_scores[i], 6),
                     explanation=explanations[i],
+                    domain_named=not outsides[i][orders[i][0]],
+                    specialties=tuple(
+                        (word, round(evidences[i][k], 4))
+                        for k, word in enumerate(self.specialties_)
+                        if role_specialties[orders[i][0]][k]
+                    ),
                 )
             )
         return rankings
+
+    def _specialty_evidence(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> np.ndarray:
+        """postings x specialties, in [0, 1]: 1 when the title says the word, else the share of
+        `specialty_terms` distinct terms of that work in the text."""
+        evidence = np.zeros((title.shape[0], len(self.specialties_)))
+        present = counts > 0
+        for k, (column, columns) in enumerate(
+            zip(self.specialty_title_columns_.tolist(), self.specialty_columns_, strict=True)
+        ):
+            distinct = np.asarray(present[:, columns].sum(axis=1)).ravel()
+            evidence[:, k] = np.minimum(distinct / self.specialty_terms, 1.0)
+            if column >= 0:
+                evidence[title[:, column].toarray().ravel() > 0, k] = 1.0
+        return evidence
+
+    def _outside_domain(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> np.ndarray:
+        """postings x roles: True where a role's names carry a family term whose domain the posting names neither
+        in its title nor `domain_mentions` times in its text."""
+        named = np.ones((title.shape[0], len(self.family_terms_)), dtype=bool)
+        columns = zip(self.family_columns_.tolist(), self.domain_columns_, strict=True)
+        for f, (column, text_columns) in enumerate(columns):
+            in_title = title[:, column].toarray().ravel() > 0
+            in_text = np.asarray(counts[:, text_columns].sum(axis=1)).ravel() >= self.domain_mentions
+            named[:, f] = in_title | in_text
+        missing: np.ndarray = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2)
+        return missing
 
     def _body_counts(self, postings: Sequence[Posting]) -> sp.csr_matrix:
         """Term counts of each posting's text, its title counted `title_boost` times: the matrix of the body
@@ -367,13 +474,15 @@ def _weighted_counts(body: Any, sections: Sequence[tuple[str, float]]) -> sp.csr
     return sp.csr_matrix((weights @ counts).sum(axis=0))
 
 
-def _without_stop_words(body: Any) -> Any:
-    """A CountVectorizer over `body`'s vocabulary less English stop words, one-letter terms and numbers."""
+def _without_stop_words(body: Any, *, also: Iterable[str] = ()) -> Any:
+    """A CountVectorizer over `body`'s vocabulary less English stop words, one-letter terms and numbers, plus
+    the terms `also` names."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-    vocabulary = sorted(
+    kept = {
         term for term in body.vocabulary_ if term not in ENGLISH_STOP_WORDS and len(term) > 1 and not term.isdigit()
-    )
+    }
+    vocabulary = sorted(kept | set(also))
     return CountVectorizer(
         analyzer=_body_analyzer, vocabulary={t: i for i, t in enumerate(vocabulary)}, dtype=np.float64
     )

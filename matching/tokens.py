@@ -8,6 +8,7 @@ from functools import lru_cache
 __all__ = [
     "PHRASE_FOLDS",
     "TOKEN_BYTES",
+    "domain_terms",
     "fold_phrases",
     "text_tokens",
     "title_phrases",
@@ -174,6 +175,13 @@ _TITLE_MEANS: dict[str, tuple[str, ...]] = {
     "nlp": ("ml", "nlp"),
     "computervision": ("ml", "computervision"),
 }
+
+
+def domain_terms(term: str) -> tuple[str, ...]:
+    """The text terms that name the domain of a title term: itself and the disciplines a title reads as it
+    ("ml": MLOps, LLMs, NLP, deep learning...). A bare synonym ("AI" for ML) is left out: in a posting's
+    text it is mostly said of the company or its product, not of the work."""
+    return (term, *sorted(t for t, means in _TITLE_MEANS.items() if term in means and len(means) > 1))
 
 
 _TITLE_BREAK = re.compile(r"[,;:|/()\[\]@]|\s[-–—]+\s|[-–—]{2,}")
