@@ -10,7 +10,15 @@ from profiles.models import RoleProfile
 from .bands import expected_band
 from .errors import MatchingError
 from .model import Ranking, RoleMatcher
-from .pay import PayError, StatedPay, compare_to_band, find_pay_in_text, parse_pay_text, parse_structured_pay
+from .pay import (
+    PayError,
+    StatedPay,
+    compare_to_band,
+    find_pay_in_text,
+    local_currencies,
+    parse_pay_text,
+    parse_structured_pay,
+)
 from .posting import Posting, posting_from_dict
 from .seniority import read_seniority
 
@@ -139,8 +147,8 @@ def _stated_pay(posting: Posting) -> StatedPay | None:
         return parse_structured_pay(posting.salary, posting_id=posting.id)
     if posting.salary_text is not None:
         # A pay tag without an amount ("Competitive") is "no pay", not a reason to guess from the text.
-        return parse_pay_text(posting.salary_text)
-    return find_pay_in_text(posting.description)
+        return parse_pay_text(posting.salary_text, local=local_currencies(posting.location))
+    return find_pay_in_text(posting.description, location=posting.location)
 
 
 def _record_id(record: object) -> str | None:

@@ -25,21 +25,26 @@ The package, one module per step:
 - `figures`: money figures in text, joined into ranges and built into pay (`parse_pay_text`).
 - `description`: pay sentences in a posting's description (`find_pay_in_text`).
 - `structured`: a feed's salary object (`parse_structured_pay`).
+- `place`: what a shared symbol ("$", "kr") means where the posting is (`local_currencies`).
 """
 
 from .description import find_pay_in_text
 from .figures import parse_pay_text
-from .stated import PERIOD_FACTORS, PERIODS, PayError, StatedPay, annualise, compare_to_band
+from .place import local_currencies
+from .stated import BASES, PERIOD_FACTORS, PERIODS, PayError, PayZone, StatedPay, annualise, compare_to_band
 from .structured import parse_structured_pay
 
 __all__ = [
+    "BASES",
     "PERIODS",
     "PERIOD_FACTORS",
     "PayError",
+    "PayZone",
     "StatedPay",
     "annualise",
     "compare_to_band",
     "find_pay_in_text",
+    "local_currencies",
     "parse_pay_text",
     "parse_structured_pay",
 ]

@@ -3,22 +3,62 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from .figures import build_pay, choose_currency, normalise, pairs, period_in, scan
+from .figures import (
+    PERIOD_WORDS,
+    Reading,
+    basis_of,
+    build_pay,
+    choose_currency,
+    code_after,
+    combine,
+    normalise,
+    pairs,
+    period_in,
+    scan,
+)
+from .place import local_currencies
 from .stated import CODES, UNIT_SIZE, StatedPay
 
 __all__ = ["find_pay_in_text"]
 
-_PAY_WORDS_RE = re.compile(
-    r"\b(?:salary|salaries|pay|compensation|cash|wages?|remuneration|rates?|earn(?:ings)?|OTE|base)\b", re.I
+_PAY_WORDS = (
+    r"salary|salaries|pay|pays|paying|compensation|cash|wages?|remuneration|rates?|earn(?:s|ings?)?|OTE|base"
+    r"|income|gross|\w*salaris\w*|\w*loon|beloning|inkomen|bruto"
 )
-# What a money figure is for when it is not pay: perks, company money, other parts of a package.
-_NOT_PAY_RE = re.compile(
-    r"\b(?:stipends?|allowances?|budgets?|reimburs\w*|credits?|bonus(?:es)?|donat\w*|fund(?:s|ed|ing)?|raised?"
-    r"|revenues?|ARR|valu(?:ation|ed)|assets|series\s+[a-f]|capital|invest\w*|grants?|GMV|worth|market\s+cap\w*|"
-    r"transactions?|referrals?|relocation|sign(?:ing|-on)|commissions?|fees?|airdrops?|prizes?|awards?|gifts?|"
-    r"insurance|benefit|coverage|cost|price|tuition|wellness|equipment|home\s+office|"
-    r"cap|match(?:ing)?|spend(?:ing)?|savings?|deductibles?)\b",
+_PAY_WORDS_RE = re.compile(rf"\b(?:{_PAY_WORDS})\b", re.I)
+# "Typical Hiring Range: $60,090 - $73,610", "the current range $125,000 - $205,100": a range named as one.
+_RANGE_WORD_RE = re.compile(r"\b(?:range|ranges|ranging|bandwidth|scale|schaal)\b", re.I)
+# What a money figure is for when it is not pay: perks, company money, other parts of a package, deal sizes.
+_NOT_PAY = (
+    r"stipends?|allowances?|budgets?|reimburs\w*|credits?|bonus(?:es)?|donat\w*|fund(?:s|ed|ing)?|raised?"
+    r"|revenues?|ARR|valu(?:ation|ed)|assets|series\s+[a-f]|capital|invest\w*|grants?|GMV|worth|market\s+cap\w*"
+    r"|transactions?|referrals?|relocation|sign(?:ing|-on)|commissions?|fees?|airdrops?|prizes?|awards?|gifts?"
+    r"|insurance|benefits?|coverage|cost|price|tuition|wellness|equipment|home\s+office|cap|match(?:ing)?"
+    r"|spend(?:ing)?|sav(?:e|es|ing|ings)|deductibles?|deals?|quotas?|loans?|portfolios?|pipeline|ACV"
+    r"|pensions?|contribut\w*|\w*vergoeding|\w*budget|vakantiegeld|\w*toeslag|\w*uitkering|\w*bonus|pensioen\w*"
+)
+_NOT_PAY_RE = re.compile(rf"\b(?:{_NOT_PAY})\b", re.I)
+# After a figure, "Benefits" starts a list of perks ("$69,000 - $80,000 Benefits include ..."), "w/benefits"
+# adds them; a figure that is a benefit says "in benefits".
+_NOT_PAY_AFTER = _NOT_PAY.replace("benefits?", r"benefit|in\s+benefits")
+# "a $500 learning stipend", "$5M in projects": what the figure is, in the three words after it (a heading
+# such as "Benefits:" starts something else).
+_NOT_PAY_AFTER_RE = re.compile(
+    rf"\W*(?:[\w'-]+\W+){{0,2}}?(?:{_NOT_PAY_AFTER}|projects?|homes?"
+    r"|properties|orders?|in\s+sales|sales\s+volume)\b(?!\s*:)",
+    re.I,
+)
+# "Salary & benefits: £45,000", "Base + commission: $60k": a heading that names pay, not a perk.
+_PAY_AND_RE = re.compile(rf"\b(?:{_PAY_WORDS})\s*(?:&|and|\+|plus)\s*(?:{_NOT_PAY})\b", re.I)
+# A market statement is not this posting's pay: "the industry standard salary for MLOps engineers typically
+# ranges from $150,000 to $230,000", "the national average is $95,000".
+_MARKET_RE = re.compile(
+    r"\b(?:industry[\s-]+(?:standard|average|norm|benchmark)s?|national\s+average|nationally|nationwide|average"
+    r"|median|according\s+to|on\s+average|glassdoor|levels\.fyi|typically\s+(?:earn|make)s?"
+    r"|bureau\s+of\s+labor|BLS|surveys?|market\s+(?:rate|data|average|value)s?|professionals\s+(?:in|with)"
+    r"|(?:salaries|wages)\s+(?:for|of|in)\s+(?:an?\s+)?(?:\w+\s+)?(?:engineers|developers|scientists|analysts))\b",
     re.I,
 )
 _CONTEXT_BEFORE_MARKER = 400
@@ -43,8 +83,19 @@ _CAPITALS_ONLY = bytes(c if 65 <= c <= 90 else 32 for c in range(256))
 _CODE_WORDS = frozenset(code.encode() for code in CODES)
 _ASCII_LOWER = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;]")
+_LABEL_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;,|]|\s[-/]\s")
+# Words run together by a scraper: "per yearBenefits", "DOEGenerous", "2026Salary".
+_CAMEL_JOIN_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])")
+# Further ranges this close after the one before are zones of one statement; the top of a description (title,
+# place, pay lines of a recruiter's advert) needs no pay word before a range.
+_ZONE_REACH = 800
+_PERIOD_BEFORE_RE = re.compile(rf"({PERIOD_WORDS})(?=\s*(?:\w+\s+)?(?:{_PAY_WORDS}|range)\b|\s*:)", re.I)
+_FEW_WORDS_RE = re.compile(r"\W*(?:[\w'/.-]+\W*){0,3}")
+_HEADER_CHARS = 300
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s|$)|\n")
-_SEGMENT_END_RE = re.compile(r"[.!?](?=\s|$)|[\n*•(;,+]|\bplus\b", re.I)
+_SEGMENT_END_RE = re.compile(
+    r"[.!?](?=\s|$)|[\n*•(;,+]|\b(?:plus|and|with|along|or|including|depending|based|DOE|en|met)\b|\bw/", re.I
+)
 
 
 def _tail(window: str, breaks: re.Pattern[str]) -> str:
@@ -59,18 +110,24 @@ def _head(window: str, breaks: re.Pattern[str]) -> str:
     return window[: first.start()] if first else window
 
 
-def find_pay_in_text(text: str) -> StatedPay | None:
+def find_pay_in_text(text: str, *, location: str | None = None) -> StatedPay | None:
     """The pay a description states, conservatively: the first money range (or figure) in pay context.
 
-    A figure needs a currency marker, pay words near it ("base salary range", "Pay:", "compensation"),
-    and nothing saying it is something else (a stipend, funding, revenue, a bonus, "$10M", "401(k)").
-    A lone figure also needs a stated period or a yearly size. Returns None when nothing qualifies.
+    A figure needs a currency marker, pay context (pay words near it: "base salary range", "Pay:",
+    "compensation"; for a range also a stated period, "range" just before it, or a place at the top of the
+    description), and nothing saying it is something else: what it is for ("a $5,000 stipend", "bonus of
+    $10,000", funding, revenue, "$10M", "401(k)") or a market statement ("the industry average is $95,000").
+    A lone figure also needs a stated period or a yearly size. Further ranges in the same currency, period and
+    basis close after the first are zones of one statement (see `combine`). `location` says what "$" and "kr"
+    mean (`local_currencies`). Returns None when nothing qualifies.
     """
+    local = local_currencies(location)
+    readings: list[Reading] = []
     for start, stop in _marker_windows(text):
-        pay = _first_pay(text, start, normalise(text[start:stop]))
-        if pay is not None:
-            return pay
-    return None
+        if readings and start > readings[-1].position + _ZONE_REACH:
+            break
+        readings += _readings(text[start:stop], start, local)
+    return combine(readings, reach=_ZONE_REACH)
 
 
 def _marker_windows(text: str) -> list[tuple[int, int]]:
@@ -113,38 +170,66 @@ def _currency_markers(text: str) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _first_pay(text: str, base: int, norm: str) -> StatedPay | None:
-    """The first qualifying pay in `norm`, the normalised copy of `text[base:...]`."""
+def _readings(window: str, base: int, local: Mapping[str, str]) -> list[Reading]:
+    """Every qualifying figure or range in `window`, the stretch of a description that starts at `base`."""
+    raw = _CAMEL_JOIN_RE.sub(" ", window)  # "per yearBenefits:", "base salaryAnnual bonus": run-together text
+    norm = normalise(raw)
+    readings = []
     for first, second in pairs(norm, scan(norm)):
         both = (first,) if second is None else (first, second)
         if first.big or not any(f.marked for f in both):
             continue
         end = both[-1].end
-        clause = _tail(norm[max(0, first.start - 60) : first.start], _CLAUSE_BREAK_RE)
-        after = _head(norm[end : end + 50], _SEGMENT_END_RE)
-        if _NOT_PAY_RE.search(clause) or _NOT_PAY_RE.search(after):
+        clause = _tail(norm[max(0, first.start - 80) : first.start], _CLAUSE_BREAK_RE)
+        after = _head(norm[end : end + 60], _SEGMENT_END_RE)
+        wider = _tail(norm[max(0, first.start - 120) : first.start], _CLAUSE_BREAK_RE)
+        if _for_something_else(clause) or _NOT_PAY_AFTER_RE.match(after) or _MARKET_RE.search(wider):
             continue
-        nearby = _tail(norm[max(0, first.start - 80) : first.start], _SENTENCE_BREAK_RE)
         later = _head(norm[end : end + 40], _SENTENCE_BREAK_RE)
-        period = next((f.period for f in both if f.period), None) or period_in(later) or period_in(nearby)
+        few = _FEW_WORDS_RE.match(after)  # "€ 6582 gross per month", not "salary, hybrid, 1 day per week"
+        stated = next((f.period for f in both if f.period), None) or period_in(few.group() if few else "")
+        nearby = _tail(norm[max(0, first.start - 80) : first.start], _SENTENCE_BREAK_RE)
+        period = stated or _period_before(nearby) or period_in(later)
         reach = 250 if second is not None else 80
         in_context = bool(_PAY_WORDS_RE.search(norm[max(0, first.start - reach) : first.start])) or bool(
             _PAY_WORDS_RE.search(after)
         )
         if second is not None:
-            in_context = in_context or any(f.period for f in both)
+            in_context = (
+                in_context
+                or stated is not None
+                or bool(_RANGE_WORD_RE.search(norm[max(0, first.start - 40) : first.start]))
+                or base + first.start < _HEADER_CHARS
+            )
         if not in_context:
             continue
-        currency = choose_currency(both, after, None)
+        currency = choose_currency(both, code_after(norm, end) or after, None, local)
         lead = _tail(norm[max(0, first.start - 120) : first.start], _SENTENCE_BREAK_RE).lstrip()
-        # `norm` keeps offsets into its stretch of `text`, so quote the original words
-        source = text[base + first.start - len(lead) : base + end]
-        pay = build_pay(norm, first, second, currency=currency, period=period, source=source)
+        source = " ".join(norm[first.start - len(lead) : end].split())
+        basis = basis_of(clause, _head(norm[end : end + 80], _SENTENCE_BREAK_RE))
+        pay = build_pay(norm, first, second, currency=currency, period=period, source=source, basis=basis)
         if second is None and period is None and pay.period != "year":
             continue  # "$500" with no period is more likely a perk than a month's pay
         if _plausible(pay):
-            return pay
-    return None
+            label = " ".join(_tail(norm[max(0, first.start - 60) : first.start], _LABEL_BREAK_RE).split())
+            readings.append(Reading(pay, label.strip(" :-"), base + first.start))
+    return readings
+
+
+def _period_before(text: str) -> str | None:
+    """The period the words before a figure give it: one that names the pay ("a gross monthly salary between",
+    "Hourly rate:", "Hourly:"), not one about something else ("1 day a week in-office. Salary:")."""
+    found = [m.group(1).lower() for m in _PERIOD_BEFORE_RE.finditer(text)]
+    return period_in(found[-1]) if found else None
+
+
+def _for_something_else(clause: str) -> bool:
+    """Whether the words before a figure say it is not pay: a perk or company money named after the last pay
+    word ("salary competitive; relocation bonus of $10,000"), not a heading such as "Salary & benefits"."""
+    clause = _PAY_AND_RE.sub("salary", clause)
+    perks = [m.end() for m in _NOT_PAY_RE.finditer(clause)]
+    pay = [m.end() for m in _PAY_WORDS_RE.finditer(clause)]
+    return bool(perks) and (not pay or pay[-1] < perks[-1])
 
 
 def _plausible(pay: StatedPay) -> bool:

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .stated import CODES, SYMBOLS, StatedPay, infer_period
+from .stated import CODES, SYMBOLS, PayZone, StatedPay, infer_period
 
-__all__ = ["Figure", "build_pay", "choose_currency", "normalise", "pairs", "parse_pay_text", "period_in", "scan"]
+__all__ = [
+    "PERIOD_WORDS",
+    "Figure",
+    "Reading",
+    "basis_of",
+    "build_pay",
+    "choose_currency",
+    "code_after",
+    "combine",
+    "last_period_in",
+    "normalise",
+    "pairs",
+    "parse_pay_text",
+    "period_in",
+    "scan",
+]
 
 # --- scanning money figures ---------------------------------------------------------------------------
 
@@ -34,26 +49,32 @@ _NUMBER_RE = re.compile(
 _PREFIX_ENDS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ$€£₹¥₩₱₦s.")
 _PREFIX_RE = re.compile(
     rf"(?:(?<![A-Za-z])(?P<code>{_CODE_ALT})\s*)?"
-    r"(?P<sym>(?:(?<![A-Za-z])(?:US\s?|AU|A|CA|C|NZ|SG|S|HK|R|MX))?\$|[€£₹¥₩₱₦]|(?<![A-Za-z])Rs\.?)?\s*\Z"
+    r"(?P<sym>(?:(?<![A-Za-z])(?:US\s?|AU|A|CA|C|NZ|SG|S|HK|R|MX))?\$|[€£₹¥₩₱₦]|(?<![A-Za-z])(?:Rs\.?|RM))?\s*\Z"
 )
 _MULT_RE = re.compile(
     r"\s?(?P<word>thousand|lakhs?|lacs?|crores?|LPA|(?P<bigword>million|mn|billion|bn|trillion))\b"
     r"|(?P<abbr>[kK]|L|Cr|(?P<big>MM|mm|[mMbBtT]))(?![A-Za-z])"
 )
 _SUFFIX_CURRENCY_RE = re.compile(
-    rf"\s?(?:(?P<code>{_CODE_ALT})\b|(?P<sym>[€£₹]|zł|(?i:euros?|pounds|rupees)\b)|(?P<dollar>(?i:dollars?)\b))"
+    rf"\s?(?:(?P<code>{_CODE_ALT})\b|(?P<sym>[€£₹]|zł|(?i:euros?|pounds|rupees)\b)|(?P<dollar>(?i:dollars?)\b)"
+    r")"
 )
+_KRONE_RE = re.compile(r"\s?kr\.?(?![A-Za-z])")  # "982.000 kr.", "802 000 kr"
 _PERCENT_RE = re.compile(r"\s?%")
 _PLUS_RE = re.compile(r"\+")  # only right after the figure: "$265,000+", not "$250,000 + bonus"
+# English and Dutch ("per maand", "uurloon"): the Netherlands is one of the markets postings come from.
 _PERIOD_ALTS = {
-    "hour": r"/\s*(?:hours?|hrs?|h)\b|\bper\s+(?:hour|hr)\b|\ban\s+hour\b|\bhourly\b|\bp/h\b",
-    "day": r"/\s*(?:day|d)\b|\bp/d\b|\bper\s+day\b|\ba\s+day\b|\bdaily\b|\bday\s+rate\b",
-    "week": r"/\s*(?:week|wk|w)\b|\bp/w\b|\bper\s+week\b|\ba\s+week\b|\bweekly\b",
-    "month": r"/\s*(?:month|mon|mos?|mth|m)\b|\bp/m\b|\bper\s+month\b|\ba\s+month\b|\bmonthly\b|\bpcm\b",
-    "year": r"/\s*(?:year|yr|yrs|y|annum|a)\b|\bp/[ya]\b|\bper\s+(?:year|yr|annum)\b|\ba\s+year\b|\byearly\b"
-    r"|\bannual(?:ly|i[sz]ed)?\b|\bp\.a\.|\bLPA\b",
+    "hour": r"/\s*(?:hours?|hrs?|h|hourly|uur)\b|\bper\s+(?:hour|hr|uur)\b|\ban\s+hour\b|\bhourly\b|\bp/h\b"
+    r"|\buurloon\b",
+    "day": r"/\s*(?:day|d|daily|dag)\b|\bp/d\b|\bper\s+(?:day|dag)\b|\ba\s+day\b|\bdaily\b|\bday\s+rate\b",
+    "week": r"/\s*(?:week|wk|w|weekly)\b|\bp/w\b|\bper\s+week\b|\ba\s+week\b|\bweekly\b",
+    "month": r"/\s*(?:month|mon|mos?|mth|m|monthly|maand|mnd)\b|\bp/m\b|\bper\s+(?:month|maand|mnd)\b"
+    r"|\ba\s+month\b|\bmonthly\b|\bpcm\b|\b(?:bruto)?maand(?:salaris|inkomen|loon)\b",
+    "year": r"/\s*(?:year|yr|yrs|y|annum|a|yearly|annually|jaar)\b|\bp/[ya]\b|\bper\s+(?:year|yr|annum|jaar)\b"
+    r"|\ba\s+year\b|\byearly\b|\bannual(?:ly|i[sz]ed)?\b|\bp\.a\.|\bLPA\b|\b(?:bruto)?jaar(?:salaris|inkomen)\b",
 }
 _PERIOD_RE = re.compile("|".join(f"(?P<{p}>{alts})" for p, alts in _PERIOD_ALTS.items()), re.I)
+PERIOD_WORDS = "|".join(f"(?:{alts})" for alts in _PERIOD_ALTS.values())  # any period, no groups
 # Attached to a figure, two more short forms are safe: "$52hr", "£45,000 pa".
 _ATTACHED_PERIOD_RE = re.compile(
     r"\s*(?:" + _PERIOD_RE.pattern + r"|(?P<hour_>hrs?\b)|(?P<year_>p\.?a\.?(?![A-Za-z])))", re.I
@@ -73,6 +94,7 @@ class Figure:
     grouped: bool  # written with thousands separators
     code: str | None  # currency named on the figure itself (code or specific symbol)
     dollar: bool  # a bare "$" or "dollars"
+    krone: bool  # "kr": Swedish, Norwegian or Danish, by the posting's place or a code nearby
     plus: bool
     period: str | None
     big: bool  # millions and up: never pay
@@ -83,7 +105,7 @@ class Figure:
 
     @property
     def marked(self) -> bool:
-        return self.code is not None or self.dollar
+        return self.code is not None or self.dollar or self.krone
 
 
 _SAME_LENGTH = (*((dash, "-") for dash in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"),
@@ -100,10 +122,23 @@ def normalise(text: str) -> str:
             if odd in text:
                 text = text.replace(odd, plain)
     if "\\" in text:
-        text = re.sub(r"\\(?=[-$~*_.+])", " ", text)
+        # Markdown escapes, one or more backslashes ("$68,764\\.00 \\- $78,860\\.00"): the escaped character
+        # moves onto the backslashes and spaces follow, so "68,764\\.00" reads as "68,764.00  ".
+        text = _ESCAPED_DECIMALS_RE.sub(lambda m: f".{m.group(2)}{' ' * len(m.group(1))}", text)
+        text = _ESCAPE_RE.sub(lambda m: m.group(2) + " " * len(m.group(1)), text)
+    if "**" in text:
+        text = _BOLD_RE.sub(lambda m: " " * len(m.group()), text)  # Markdown bold: no meaning for pay
+    if ",-" in text or ".-" in text:
+        text = _NO_CENTS_RE.sub("  ", text)  # Dutch "€ 3100,-": whole euros
     if "401" in text or "403" in text or "457" in text:
         text = _PLAN_RE.sub(lambda m: " " * len(m.group()), text)
     return text
+
+
+_ESCAPED_DECIMALS_RE = re.compile(r"(?<=\d)(\\+)\.(\d{1,2})(?!\d)")
+_ESCAPE_RE = re.compile(r"(\\+)([-$~*_.+#()\[\]!&|`>])")
+_BOLD_RE = re.compile(r"\*{2,}")
+_NO_CENTS_RE = re.compile(r"(?<=\d)[.,]-(?![\d-])")
 
 
 def _to_decimal(raw: str) -> Decimal:
@@ -139,6 +174,7 @@ def scan(text: str) -> list[Figure]:
         if text[max(0, start - 12) : start].rstrip()[-1:] in _PREFIX_ENDS:
             prefix = _PREFIX_RE.search(text, max(0, start - 12), start)
         code = sym = None
+        krone = False
         if prefix and (prefix.group("code") or prefix.group("sym")):
             code, sym, start = prefix.group("code"), prefix.group("sym"), prefix.start()
         elif number.start() and (text[number.start() - 1].isalnum() or text[number.start() - 1] == "_"):
@@ -157,9 +193,11 @@ def scan(text: str) -> list[Figure]:
         if multiplier == 1_000 and mantissa >= 1_000:
             multiplier = 1  # "$94,000k": already in thousands
         plus, period = False, "year" if (mult and (mult.group("word") or "") == "LPA") else None
-        for _ in range(3):  # "+", a currency and a period, in any order: "$265,000+ USD per year"
+        for _ in range(4):  # "+", a currency, "kr" and a period, in any order: "$265,000+ USD per year"
             if not plus and (m := _PLUS_RE.match(text, pos)):
                 plus, pos = True, m.end()
+            elif not krone and (m := _KRONE_RE.match(text, pos)):
+                krone, pos = True, m.end()
             elif code is None and (m := _SUFFIX_CURRENCY_RE.match(text, pos)):  # "$2,800 USD"
                 dollar = dollar or bool(m.group("dollar"))
                 code = m.group("code") or (SYMBOLS[m.group("sym").upper()] if m.group("sym") else None)
@@ -170,44 +208,116 @@ def scan(text: str) -> list[Figure]:
                 break
         figures.append(
             Figure(start, pos, mantissa, multiplier, bool(number.group("sep")) or "," in number.group(),
-                   code, dollar, plus, period, big)
+                   code, dollar, krone, plus, period, big)
         )  # fmt: skip
     return figures
 
 
 # --- from figures to pay -------------------------------------------------------------------------------
 
-_RANGE_GAP_RE = re.compile(r"\s*(?:-{1,2}|~|to|until|through|and)\s*", re.I)
-# "ranges from $115,000/year in our lowest market up to $223,600/year"
-_LOOSE_GAP_RE = re.compile(r"[^$€£₹\d.;:!?\n]{0,60}?\b(?:up\s+)?to\s*", re.I)
-_UP_TO_RE = re.compile(r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as)\W*\Z", re.I)
+_RANGE_GAP_RE = re.compile(r"\s*(?:-{1,2}|~|to|until|through|and|tot|en)\s*", re.I)
+_DASH_GAP_RE = re.compile(r"\s*(?:-{1,2}|~)\s*")
+# "ranges from $115,000/year in our lowest market up to $223,600/year", "between USD 161,000 in the lowest
+# geographic market and USD 288,000 in the highest", "from a minimum of $29,600 to a maximum of $67,500"
+_LOOSE_GAP_RE = re.compile(
+    r"[^$€£₹\d.;:!?\n]{0,60}?\b(?:(?:up\s+)?to|and|tot|en)\b(?P<max>\s+(?:(?:a|een)\s+)?(?:max(?:imum)?|maximaal|high)"
+    r"(?:\s+(?:of|van))?)?\s*",
+    re.I,
+)
+_LOOSE_START_RE = re.compile(
+    r"\b(?:from|between|tussen(?:\s+de)?|van|starts?\s+at|starting\s+(?:at|from))(?:\s+(?:a\s+)?min(?:imum)?(?:\s+of)?)?"
+    r"\W*\Z",
+    re.I,
+)
+_BETWEEN_RE = re.compile(r"\b(?:between|tussen(?:\s+de)?)(?:\s+(?:a\s+)?min(?:imum|imaal)?(?:\s+of)?)?\W*\Z", re.I)
+# Labels on the ends of a range written apart: "Min: $138,800 / Mid: $173,500 / Max: $208,200", "Minimum salary
+# of $120,369. Maximum salary of $174,797.", "minimaal EUR 2902,- en maximaal EUR 4374,-".
+_LABEL_RE = re.compile(r"\b(?:(?P<min>min(?:imum|imaal)?)|(?P<mid>mid(?:point)?)|(?P<max>max(?:imum|imaal)?))\b\.?"
+                       r"[^$€£₹\d.!?;]{0,25}\Z", re.I)  # fmt: skip
+_UP_TO_RE = re.compile(
+    r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as|tot|maximaal)\W*\Z", re.I
+)
 _FROM_RE = re.compile(
-    r"\b(?:from|starting\s+(?:at|from)|starts?\s+at|min(?:imum)?|at\s+least|over|more\s+than|in\s+excess\s+of)\W*\Z",
+    r"\b(?:from|starting\s+(?:at|from)|starts?\s+at|min(?:imum)?|at\s+least|over|more\s+than|in\s+excess\s+of"
+    r"|vanaf|minimaal)\W*\Z",
     re.I,
 )
 _OPEN_AFTER_RE = re.compile(r"\s*(?:or\s+more|and\s+(?:up|above)|or\s+higher)\b", re.I)
 
 
+def _label(text: str, figures: list[Figure], i: int) -> str | None:
+    """ "min", "mid" or "max" when the words just before figure `i` (after the figure before it) say so."""
+    since = figures[i - 1].end if i else 0
+    match = _LABEL_RE.search(text, max(since, figures[i].start - 40), figures[i].start)
+    return match.lastgroup if match else None
+
+
 def pairs(text: str, figures: list[Figure]) -> Iterator[tuple[Figure, Figure | None]]:
-    """Figures in order, each joined to the next when the text between them makes a range."""
+    """Figures in order, each joined to the next when the text between them makes a range.
+
+    Three figures may make one range: "$136,611 - $151,437 - $166,263" and "Min: $X / Mid: $Y / Max: $Z" are
+    low, midpoint and high.
+    """
     i = 0
     while i < len(figures):
         first = figures[i]
-        second = figures[i + 1] if i + 1 < len(figures) else None
-        if first.big or (second is not None and (second.big or not _joined(text, first, second))):
-            second = None
-        yield first, second
-        i += 2 if second is not None else 1
+        ahead = [f for f in figures[i + 1 : i + 3] if not f.big]
+        if first.big:
+            yield first, None
+            i += 1
+            continue
+        if _label(text, figures, i) == "min" and ahead:
+            labels = [_label(text, figures, i + 1 + k) for k in range(len(ahead))]
+            if labels[0] == "max" and _labelled_end(text, first, ahead[0]):
+                yield first, ahead[0]
+                i += 2
+                continue
+            if labels[0] == "mid" and labels[1:] == ["max"] and _labelled_end(text, first, ahead[1]):
+                yield first, ahead[1]
+                i += 3
+                continue
+        if ahead and _joined(text, first, ahead[0]):
+            if len(ahead) == 2 and _dashed_mid(text, first, *ahead):
+                yield first, ahead[1]
+                i += 3
+                continue
+            yield first, ahead[0]
+            i += 2
+            continue
+        yield first, None
+        i += 1
+
+
+def _labelled_end(text: str, first: Figure, last: Figure) -> bool:
+    """A "max" figure that ends the range a "min" figure starts: near, marked or grouped alike, not lower."""
+    alike = last.marked or (first.grouped and last.grouped)
+    return alike and last.start - first.end <= 120 and last.value >= first.value and not _other_codes(first, last)
+
+
+def _dashed_mid(text: str, low: Figure, mid: Figure, high: Figure) -> bool:
+    return (
+        bool(_DASH_GAP_RE.fullmatch(text[low.end : mid.start]))
+        and bool(_DASH_GAP_RE.fullmatch(text[mid.end : high.start]))
+        and low.value < mid.value < high.value
+        and not _other_codes(low, high)
+        and not _other_codes(low, mid)
+    )
+
+
+def _other_codes(first: Figure, second: Figure) -> bool:
+    return bool(first.code and second.code and first.code != second.code)
 
 
 def _joined(text: str, first: Figure, second: Figure) -> bool:
-    if first.code and second.code and first.code != second.code:
+    if _other_codes(first, second):
         return False  # "$137,871 - $152,000 USD / $172,339 CAD": two ranges, not one
     gap = text[first.end : second.start]
     before = text[max(0, first.start - 40) : first.start]
     if m := _RANGE_GAP_RE.fullmatch(gap):
-        return "and" not in m.group().lower() or bool(re.search(r"\bbetween\W*\Z", before, re.I))
-    return bool(_LOOSE_GAP_RE.fullmatch(gap)) and bool(re.search(r"\bfrom\W*\Z", before, re.I))
+        word = m.group().strip().lower()
+        return word not in ("and", "en") or bool(_BETWEEN_RE.search(before))
+    loose = _LOOSE_GAP_RE.fullmatch(gap)  # "€ 4000 tot een maximum van € 5500" needs no "from"
+    return loose is not None and (bool(loose.group("max")) or bool(_LOOSE_START_RE.search(before)))
 
 
 def _currency_in(text: str) -> str | None:
@@ -215,15 +325,30 @@ def _currency_in(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def choose_currency(figures: tuple[Figure, ...], context: str, default: str | None) -> str | None:
-    """The currency of a figure or range: on a figure, then a code in `context`, "$", lakhs, `default`."""
+_CODE_AFTER_RE = re.compile(rf"[\s(]*({_LONE_CODE_ALT})(?![A-Za-z])")
+
+
+def code_after(text: str, pos: int) -> str | None:
+    """A currency code right after `pos`, bare or in brackets: "$95,000 - $105,000 (CAD)"."""
+    match = _CODE_AFTER_RE.match(text, pos)
+    return match.group(1) if match else None
+
+
+def choose_currency(
+    figures: tuple[Figure, ...], context: str, default: str | None, local: Mapping[str, str] | None = None
+) -> str | None:
+    """The currency of a figure or range: on a figure, then a code in `context`, "$" (US dollars unless `local`
+    says what "$" means where the posting is), "kr" (by `local`), lakhs, `default`."""
     for figure in figures:
         if figure.code:
             return figure.code
     if named := _currency_in(context):
         return named
+    local = local or {}
     if any(f.dollar for f in figures):
-        return "USD"
+        return local.get("$", "USD")
+    if any(f.krone for f in figures):
+        return local.get("kr", default)
     if any(f.multiplier >= 100_000 for f in figures):
         return "INR"  # lakhs and crores
     return default
@@ -238,6 +363,32 @@ def _range_values(first: Figure, second: Figure | None) -> tuple[Decimal, Decima
     return low, second.value
 
 
+# What the figures cover, when the words say (otherwise base pay).
+_OTE_RE = re.compile(r"\bOTE\b|\bon[- ]target(?:[- ]earnings?)?\b|\bearnings?\s+potential\b|\bpotential\s+earnings\b"
+                     r"|\bearning\s+potential\b", re.I)  # fmt: skip
+_TOTAL_RE = re.compile(
+    r"\btotal\s+(?:target\s+|annual\s+)?(?:cash\s+)?(?:comp\w*|pay|remuneration|package|earnings|rewards?)\b"
+    r"|\bincl(?:udes|uding|\.)?\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:bonus(?:es)?|commissions?|incentives?)\b"
+    r"|\bbase\s*(?:\+|and|plus)\s*(?:\w+\s+)?(?:bonus(?:es)?|commissions?)\b|\b(?:bonus|commission)\s+included\b"
+    r"|\bcommission[- ](?:based|only)\b",
+    re.I,
+)
+_BASE_RE = re.compile(r"\bbase\b", re.I)
+
+
+def basis_of(before: str, after: str) -> str:
+    """ "base", "total" or "ote" for figures with `before` and `after` them (their clause): base unless the
+    words say on-target earnings, total compensation or pay including bonus or commission."""
+    found = [(m.start(), "ote") for m in _OTE_RE.finditer(before)]
+    found += [(m.start(), "total") for m in _TOTAL_RE.finditer(before)]
+    found += [(m.start(), "base") for m in _BASE_RE.finditer(before) if not _TOTAL_RE.match(before, m.start())]
+    if found:
+        return max(found)[1]  # the words nearest the figures
+    if _OTE_RE.search(after):
+        return "ote"
+    return "total" if _TOTAL_RE.search(after) else "base"
+
+
 def build_pay(
     text: str,
     first: Figure,
@@ -246,6 +397,7 @@ def build_pay(
     currency: str | None,
     period: str | None,
     source: str,
+    basis: str = "base",
 ) -> StatedPay:
     """The pay a figure or range states, open-ended where the words say so ("up to", "from", "+")."""
     low_d, high_d = _range_values(first, second)
@@ -261,21 +413,72 @@ def build_pay(
         low, high = high, low
     if period is None:
         period = infer_period(max(f for f in (low, high) if f is not None), currency)
-    return StatedPay(low=low, high=high, currency=currency, period=period, text=source)
+    return StatedPay(low=low, high=high, currency=currency, period=period, text=source, basis=basis)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One figure or range read as pay, with the words that label it ("Zone B", "California") and where it is."""
+
+    pay: StatedPay
+    label: str
+    position: int
+
+
+def combine(readings: list[Reading], *, reach: int) -> StatedPay | None:
+    """The pay several readings state: the first, or the span of the ranges that go with it.
+
+    Ranges in the first reading's currency, period and basis, each within `reach` characters of the one before,
+    are zones of one statement ("California: $X - $Y; elsewhere: $Z - $W"): the result runs from the lowest low
+    to the highest high and keeps each range in `zones`. None when there are no readings.
+    """
+    if not readings:
+        return None
+    first = readings[0].pay
+    if first.low is None or first.high is None or first.low == first.high:
+        return first  # single figures are not zones: "Circa £140k ... Circa £120k" may be two roles
+    group = [readings[0]]
+    for reading in readings[1:]:
+        pay = reading.pay
+        if reading.position - group[-1].position > reach:
+            break
+        same = (pay.currency, pay.period, pay.basis) == (first.currency, first.period, first.basis)
+        if same and pay.low is not None and pay.high is not None and pay.low < pay.high:
+            group.append(reading)
+    ranges = list(dict.fromkeys((r.pay.low, r.pay.high) for r in group))
+    if len(ranges) == 1:
+        return first
+    labels: dict[tuple[float | None, float | None], str] = {}
+    for reading in group:
+        labels.setdefault((reading.pay.low, reading.pay.high), reading.label)
+    zones = tuple(PayZone(label=labels[r], low=r[0], high=r[1]) for r in ranges)
+    texts = " / ".join(dict.fromkeys(r.pay.text for r in group))
+    low = min(r[0] for r in ranges if r[0] is not None)
+    high = max(r[1] for r in ranges if r[1] is not None)
+    return replace(first, low=low, high=high, text=texts, zones=zones)
 
 
 def _is_yearish(figure: Figure) -> bool:
     return not figure.grouped and figure.multiplier == 1 and 1900 <= figure.mantissa <= 2100
 
 
-def parse_pay_text(text: str, *, default_currency: str | None = None) -> StatedPay | None:
+_TAG_LABEL_BREAK_RE = re.compile(r"[;,|\n]|\s[-/]\s")
+
+
+def parse_pay_text(
+    text: str, *, default_currency: str | None = None, local: Mapping[str, str] | None = None
+) -> StatedPay | None:
     """Read a job board's pay tag ("USD $164,200~$229,900", "$60/hr", "120k-150k", "£45,000 per annum").
 
     Returns None when the tag holds no amount ("Competitive compensation", "$"). `default_currency` is used
-    only when the tag names no currency at all.
+    only when the tag names no currency at all; `local` says what "$" and "kr" mean where the posting is
+    (`local_currencies`). Two ranges in one currency and period ("CA: $X - $Y; other US: $Z - $W") give their
+    span, each kept in `zones`.
     """
     norm = normalise(text)
     any_code = _currency_in(norm) is not None
+    readings = []
+    previous_end = 0
     for first, second in pairs(norm, scan(norm)):
         if first.big:
             continue
@@ -287,12 +490,22 @@ def parse_pay_text(text: str, *, default_currency: str | None = None) -> StatedP
             continue
         attached = next((f.period for f in both if f.period), None)
         period = attached or period_in(norm[first.start :]) or period_in(norm)
-        currency = choose_currency(both, norm, default_currency)
-        return build_pay(norm, first, second, currency=currency, period=period, source=text.strip())
-    return None
+        currency = choose_currency(both, norm, default_currency, local)
+        basis = basis_of(norm[: first.start], norm[both[-1].end :])
+        pay = build_pay(norm, first, second, currency=currency, period=period, source=text.strip(), basis=basis)
+        label = _TAG_LABEL_BREAK_RE.split(norm[previous_end : first.start])[-1].strip(" :-")
+        readings.append(Reading(pay, label, first.start))
+        previous_end = both[-1].end
+    return combine(readings, reach=len(norm))
 
 
 def period_in(text: str) -> str | None:
     """The first period `text` names anywhere ("per hour", "/yr", "annually"), or None."""
     match = _PERIOD_RE.search(text)
     return match.lastgroup if match else None
+
+
+def last_period_in(text: str) -> str | None:
+    """The last period `text` names ("a gross monthly salary between": month), or None."""
+    periods = [m.lastgroup for m in _PERIOD_RE.finditer(text)]
+    return periods[-1] if periods else None

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
+    "BASES",
     "CODES",
     "DAILY_BELOW",
     "HOURLY_BELOW",
@@ -15,6 +16,7 @@ __all__ = [
     "SYMBOLS",
     "UNIT_SIZE",
     "PayError",
+    "PayZone",
     "StatedPay",
     "annualise",
     "compare_to_band",
@@ -22,6 +24,9 @@ __all__ = [
 ]
 
 PERIODS: tuple[str, ...] = ("hour", "day", "week", "month", "year")
+# What stated pay covers: base pay, total pay (base plus bonus or commission), on-target earnings, or not known
+# (a `StatedPay` built without the words around it).
+BASES: tuple[str, ...] = ("base", "total", "ote", "unspecified")
 # Full-time units in a year: 40 h x 52 weeks, 5 days x 52 weeks.
 PERIOD_FACTORS: dict[str, int] = {"hour": 2080, "day": 260, "week": 52, "month": 12, "year": 1}
 
@@ -46,8 +51,8 @@ CODES = frozenset(
 SYMBOLS: dict[str, str] = {
     "US$": "USD", "A$": "AUD", "AU$": "AUD", "C$": "CAD", "CA$": "CAD", "NZ$": "NZD", "S$": "SGD",
     "SG$": "SGD", "HK$": "HKD", "R$": "BRL", "MX$": "MXN", "€": "EUR", "£": "GBP", "₹": "INR", "RS": "INR",
-    "RS.": "INR", "¥": "JPY", "₩": "KRW", "₱": "PHP", "₦": "NGN", "ZŁ": "PLN", "EURO": "EUR", "EUROS": "EUR",
-    "POUNDS": "GBP", "RUPEES": "INR",
+    "RS.": "INR", "RM": "MYR", "¥": "JPY", "₩": "KRW", "₱": "PHP", "₦": "NGN", "ZŁ": "PLN", "EURO": "EUR",
+    "EUROS": "EUR", "POUNDS": "GBP", "RUPEES": "INR",
 }  # fmt: skip
 
 
@@ -56,18 +61,38 @@ class PayError(ValueError):
 
 
 @dataclass(frozen=True)
+class PayZone:
+    """One of several ranges a posting states (a place, a zone, a level): its label and figures as written."""
+
+    label: str  # the words before the range on its line ("California/New York", "Zone B"), or ""
+    low: float | None
+    high: float | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"label": self.label, "low": self.low, "high": self.high}
+
+
+@dataclass(frozen=True)
 class StatedPay:
-    """Pay as a posting states it: figures as written (not annualised), plus derived yearly figures."""
+    """Pay as a posting states it: figures as written (not annualised), plus derived yearly figures.
+
+    When the posting states several ranges in one currency and period, `low`-`high` is their overall span
+    (the lowest low to the highest high) and `zones` holds each range.
+    """
 
     low: float | None  # None for "up to $X"
     high: float | None  # None for "$X+" and "from $X"
     currency: str | None  # ISO 4217 code
     period: str | None  # one of PERIODS, as written or inferred
     text: str  # the words it came from
+    basis: str = "unspecified"  # one of BASES
+    zones: tuple[PayZone, ...] = ()
 
     def __post_init__(self) -> None:
         if self.period is not None and self.period not in PERIOD_FACTORS:
             raise PayError(f"period: expected one of {', '.join(PERIODS)}, got {self.period!r}")
+        if self.basis not in BASES:
+            raise PayError(f"basis: expected one of {', '.join(BASES)}, got {self.basis!r}")
         for name, value in (("low", self.low), ("high", self.high)):
             if value is not None and not (math.isfinite(value) and value >= 0):
                 raise PayError(f"{name}: expected a non-negative number, got {value!r}")
@@ -89,6 +114,8 @@ class StatedPay:
             "annual_low": self.annual_low,
             "annual_high": self.annual_high,
             "text": self.text,
+            "basis": self.basis,
+            "zones": [zone.to_dict() for zone in self.zones],
         }
 
 

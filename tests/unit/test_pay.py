@@ -266,6 +266,8 @@ def test_stated_pay_annual_figures_and_dict() -> None:
         "annual_low": 83_200,
         "annual_high": 114_400,
         "text": "$40 - $55/hr",
+        "basis": "base",
+        "zones": [],
     }
 
 
@@ -370,12 +372,38 @@ def test_find_pay_in_text_finds_stated_pay(description: str, expected: tuple[obj
     assert figures(find_pay_in_text(description)) == expected
 
 
-def test_find_pay_in_text_picks_the_first_tier() -> None:
+def test_find_pay_in_text_reports_the_span_of_zones_and_keeps_each() -> None:
     description = (
         "Our pay ranges by location:\n* Zone 1: $160,000 - $200,000\n* Zone 2: $144,000 - $180,000\n"
         "* Zone 3: $128,000 - $160,000"
     )
-    assert figures(find_pay_in_text(description)) == (160000, 200000, "USD", "year")
+    pay = find_pay_in_text(description)
+    assert figures(pay) == (128000, 200000, "USD", "year")
+    assert pay is not None
+    assert [z.to_dict() for z in pay.zones] == [
+        {"label": "Zone 1", "low": 160000, "high": 200000},
+        {"label": "Zone 2", "low": 144000, "high": 180000},
+        {"label": "Zone 3", "low": 128000, "high": 160000},
+    ]
+    assert pay.to_dict()["zones"][2] == {"label": "Zone 3", "low": 128000, "high": 160000}
+
+
+def test_zones_in_another_period_or_currency_stay_apart() -> None:
+    description = "Pay: $18 - $22 per hour to start.\nFull-time equivalent: $37,440 - $45,760 per year."
+    pay = find_pay_in_text(description)
+    assert figures(pay) == (18, 22, "USD", "hour")
+    assert pay is not None
+    assert pay.zones == ()
+
+
+def test_two_ranges_in_one_tag_give_their_span() -> None:
+    pay = parse_pay_text("NYC/SF: $150,000 - $190,000; elsewhere: $130,000 - $165,000")
+    assert figures(pay) == (130000, 190000, "USD", "year")
+    assert pay is not None
+    assert [(z.label, z.low, z.high) for z in pay.zones] == [
+        ("NYC/SF", 150000, 190000),
+        ("elsewhere", 130000, 165000),
+    ]
 
 
 def test_find_pay_in_text_skips_company_money_before_the_salary() -> None:
