@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from profiles.level_bands import UNKNOWN, level_band
 from profiles.models import LEVELS, RoleProfile, SalaryBand
 
 from .location import US_REGIONS, outside_us, us_state
+from .pay import StatedPay, compare_to_band
 
-__all__ = ["ExpectedBand", "band_level", "expected_band"]
+__all__ = ["ExpectedBand", "band_level", "compare_with_band", "expected_band"]
 
 # Posting levels that have no band of their own borrow the nearest band level.
 _BAND_LEVEL = {"intern": "entry", "manager": "lead"}
@@ -40,6 +42,9 @@ class ExpectedBand:
     adjustment: dict[str, Any] | None = None
     currency: str = "USD"
     period: str = "year"
+    reason: str = ""  # which figure and why, in the document's words
+    comparable: bool = True  # whether stated base pay can be compared with it
+    note: str | None = None  # why not, when not comparable
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,59 +60,9 @@ class ExpectedBand:
             "market": self.market,
             "applies": self.applies,
             "adjustment": self.adjustment,
+            "reason": self.reason,
             "sources": [{"seed": seed, "line": line} for seed, line in self.sources],
         }
-
-
-def _is_pay_range(band: SalaryBand) -> bool:
-    return band.unit == "amount" and band.component is None and (band.low is not None or band.high is not None)
-
-
-def _in_salary_section(band: SalaryBand) -> bool:
-    return bool(band.section) and band.section[0].lower().startswith("salary")
-
-
-def _pick(bands: Sequence[SalaryBand]) -> SalaryBand:
-    """From the dedicated salary section first, then one that states its level, then primary, a full
-    range, base pay, the earliest line."""
-    return min(
-        bands,
-        key=lambda b: (
-            not _in_salary_section(b),
-            not b.levels,
-            not b.primary,
-            b.low is None or b.high is None,
-            b.basis != "base",
-            b.line,
-        ),
-    )
-
-
-def _choose(profile: RoleProfile, level: str | None) -> tuple[SalaryBand, str | None, str | None] | None:
-    role = [b for b in profile.salary_bands if b.scope == "role" and _is_pay_range(b)]
-    leveled = [b for b in role if b.levels]
-    unleveled = [b for b in role if not b.levels]
-    if level is not None:
-        exact = [b for b in leveled if level in b.levels]
-        if profile.title_level == level:
-            exact += unleveled  # the document's own level, stated by its title ("Senior ... Architect")
-        if exact:
-            return _pick(exact), level, None
-        if leveled:
-            distance = {b.line: min(abs(LEVELS.index(x) - LEVELS.index(level)) for x in b.levels) for b in leveled}
-            nearest = min(distance.values())
-            band = _pick([b for b in leveled if distance[b.line] == nearest])
-            return band, band.levels[0], "nearest_level"
-    elif unleveled:
-        return _pick(unleveled), profile.title_level, "level_unknown"
-    related = [b for b in profile.salary_bands if b.scope == "related" and _is_pay_range(b)]
-    if related:
-        return _pick(related), None, "related"
-    if unleveled:
-        return _pick(unleveled), profile.title_level, "role_overall"
-    if leveled:
-        return _pick(leveled), leveled[0].levels[0], "level_unknown"
-    return None
 
 
 def _adjustment(profile: RoleProfile, location: str | None) -> tuple[float, float, dict[str, Any]] | None:
@@ -127,16 +82,21 @@ def _places_match(places: Sequence[str], lowered: str) -> bool:
 
 
 def _national_average(profile: RoleProfile) -> tuple[float, SalaryBand] | None:
-    """The document's national average pay for the role, unleveled, base pay where it says so."""
+    """The document's national average (or median) pay for the role, unleveled, base pay where it says so.
+
+    An average stated as two estimates ("ranges from $157,969 to $161,777") counts at their midpoint;
+    a range with its own average or median line counts at that figure.
+    """
     candidates = [
         b
         for b in profile.salary_bands
         if b.scope == "role" and not b.levels and b.unit == "amount" and b.component is None
-        and (b.average is not None or b.median is not None or (b.low is not None and b.high is not None))
+        and (b.average is not None or b.median is not None
+             or (b.kind in ("average", "median") and b.low is not None and b.high is not None))
     ]  # fmt: skip
     if not candidates:
         return None
-    band = min(candidates, key=lambda b: (b.basis != "base", not b.primary, b.line))
+    band = min(candidates, key=lambda b: (b.basis != "base", b.kind not in ("average", "median"), b.line))
     if band.average is not None:
         return band.average, band
     if band.median is not None:
@@ -183,13 +143,13 @@ def _region_adjustment(profile: RoleProfile, location: str) -> tuple[float, floa
 
 
 def expected_band(profile: RoleProfile, level: str, location: str | None) -> ExpectedBand | None:
-    """The band a matched posting should expect, or None when the document states no usable pay."""
-    chosen = _choose(profile, band_level(level))
+    """The band a matched posting should expect (see `profiles.level_bands`), adjusted for its place;
+    None when the document has no pay range that fits the level."""
+    chosen = level_band(profile, band_level(level) or UNKNOWN)
     if chosen is None:
         return None
-    band, band_lvl, fallback = chosen
-    low, high, median = band.low, band.high, band.median
-    sources = [(band.seed, line) for line in (band.lines or (band.line,))]
+    low, high, median = chosen.low, chosen.high, chosen.median
+    sources = list(chosen.sources)
     adjustment = _adjustment(profile, location)
     detail = None
     if adjustment is not None:
@@ -205,12 +165,44 @@ def expected_band(profile: RoleProfile, level: str, location: str | None) -> Exp
         low=low,
         high=high,
         median=median,
-        open_ended=band.open_ended,
-        basis=band.basis,
-        level=band_lvl,
-        fallback=fallback,
+        open_ended=chosen.open_ended,
+        basis=chosen.basis,
+        level=chosen.band_level,
+        fallback=chosen.fallback,
         market="US",
         applies=not abroad,
         sources=tuple(sources),
         adjustment=detail,
+        reason=chosen.reason,
+        comparable=chosen.comparable,
+        note=chosen.note,
     )
+
+
+def compare_with_band(pay: StatedPay, band: ExpectedBand | None) -> tuple[str | None, str | None]:
+    """`(comparison, comparison_note)` for stated pay against the expected band: "below", "within"
+    or "above" when like is compared with like, else None and the reason.
+
+    Stated pay is base pay unless the posting says otherwise (`basis` "unspecified" counts as base);
+    total pay or OTE is compared only with a total-compensation band. An open-ended band
+    ("$160,000 - $210,000+") has no upper limit.
+    """
+    basis = pay.basis
+    if band is None:
+        return None, "no band: the role's document has no pay range that fits this level"
+    if not band.applies:
+        return None, f"the band is for the {band.market} market; the posting is outside it"
+    if pay.currency != band.currency:
+        return None, f"stated pay is in {pay.currency or 'an unnamed currency'}; the band is in {band.currency}"
+    stated_total = basis in ("total", "ote")
+    if stated_total and band.basis != "total":
+        what = "on-target earnings" if basis == "ote" else "total compensation"
+        return None, f"stated pay is {what}; the band is base pay"
+    if not stated_total and band.basis == "total":
+        return None, band.note or "the band is total compensation; stated pay is base pay"
+    if not band.comparable and not (stated_total and band.basis == "total"):
+        return None, band.note
+    comparison = compare_to_band(pay, band.low, None if band.open_ended else band.high, band_currency=band.currency)
+    if comparison is None:
+        return None, "stated pay has no yearly figure"
+    return comparison, None

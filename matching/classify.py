@@ -7,13 +7,12 @@ from typing import Any
 
 from profiles.models import RoleProfile
 
-from .bands import expected_band
+from .bands import compare_with_band, expected_band
 from .errors import MatchingError
 from .model import Ranking, RoleMatcher
 from .pay import (
     PayError,
     StatedPay,
-    compare_to_band,
     find_pay_in_text,
     local_currencies,
     parse_pay_text,
@@ -117,10 +116,8 @@ class Classifier:
         stated = _stated_pay(posting)
         stated_dict = None
         if stated is not None:
-            comparison = None
-            if band is not None and band.applies:
-                comparison = compare_to_band(stated, band.low, None if band.open_ended else band.high)
-            stated_dict = {**stated.to_dict(), "comparison": comparison}
+            comparison, note = compare_with_band(stated, band) if ranking.matched else (None, "no role matched")
+            stated_dict = {**stated.to_dict(), "comparison": comparison, "comparison_note": note}
         return {
             "id": posting.id,
             "status": "matched" if ranking.matched else "no_match",

@@ -7,9 +7,11 @@ from typing import Any, Literal
 
 __all__ = [
     "BASES",
+    "KINDS",
     "LEVELS",
     "SCOPES",
     "Basis",
+    "Kind",
     "RoleProfile",
     "SalaryBand",
     "Scope",
@@ -25,6 +27,13 @@ BASES: tuple[str, ...] = ("base", "total", "unspecified")
 # Whose pay a figure describes: only `role` bands are this role's own pay.
 Scope = Literal["role", "related", "company", "city", "region"]
 SCOPES: tuple[str, ...] = ("role", "related", "company", "city", "region")
+
+# What a figure is, by the document's words. Only a `range` is a band (a span of pay for a role or a
+# level); an `average` or `median` is a point of reference even when stated as two estimates ("the
+# national average base salary ranges from $157,969 to $161,777"); `figure` is one amount, `bound` one
+# end ("up to $256,928", "from $70,000"), `top` the pay of top earners.
+Kind = Literal["range", "average", "median", "figure", "bound", "top"]
+KINDS: tuple[str, ...] = ("range", "average", "median", "figure", "bound", "top")
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,9 @@ class SalaryBand:
     """One pay figure (or range) stated in a seed document, traceable to its line.
 
     `scope="region"` entries are adjustments in percent (`unit="percent"`), not amounts:
-    "West Coast: 10-30% higher than the national average" gives low=10, high=30.
+    "West Coast: 10-30% higher than the national average" gives low=10, high=30. An `average` or
+    `median` stated as two estimates keeps them in low and high (as written); `kind` says they are
+    estimates of one point, not a span.
     """
 
     levels: tuple[str, ...]
@@ -66,6 +77,8 @@ class SalaryBand:
     component: str | None = None  # "base", "stock", "bonus", "additional" for pay breakdowns
     places: tuple[str, ...] = ()  # cities a city/region figure names
     primary: bool = False  # the one to use for its level(s) among several `role` bands
+    kind: Kind = "range"
+    all_levels: bool = False  # about the role at every level ("Overall Salary Range", "ML engineers")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,6 +102,8 @@ class RoleProfile:
     aliases: tuple[str, ...] = field(default=())  # other job titles the document uses for the role
 
     def to_dict(self) -> dict[str, Any]:
+        from profiles.level_bands import level_bands  # it reads RoleProfile: imported when called, not a cycle
+
         return {
             "role": self.role,
             "title": self.title,
@@ -102,4 +117,5 @@ class RoleProfile:
             ],
             "skills": list(self.skills),
             "salary_bands": [band.to_dict() for band in self.salary_bands],
+            "level_bands": [choice.to_dict() for choice in level_bands(self)],
         }

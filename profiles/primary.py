@@ -47,9 +47,15 @@ def mark_primary(bands: Sequence[SalaryBand]) -> tuple[SalaryBand, ...]:
 
     Of the role bands stating no level, the primary one is the dedicated-section band with basis
     "base", else the first dedicated-section band, else (outside that section) the first base
-    band, else the first. Bands of other scopes (company, city, region, related) are never primary.
+    band, else the first. Only ranges are primary (an average, a median or a single figure is a point
+    of reference); bands of other scopes (company, city, region, related) never are. Which band a
+    posting gets is decided by `level_bands`, which this flag does not drive.
     """
-    role = [index for index, band in enumerate(bands) if band.scope == "role" and band.unit == "amount"]
+    role = [
+        index
+        for index, band in enumerate(bands)
+        if band.scope == "role" and band.unit == "amount" and band.kind == "range"
+    ]
     chosen: set[int] = set()
     for level in LEVELS:
         covering = [index for index in role if level in bands[index].levels]

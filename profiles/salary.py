@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from profiles.figures import PARENTHESES, FigurePart, clusters, figure_parts, siblings
-from profiles.models import Basis, SalaryBand, Scope
+from profiles.models import Basis, Kind, SalaryBand, Scope
 from profiles.money import find_adjustment
 from profiles.pay_terms import (
     basis_of,
@@ -19,7 +19,7 @@ from profiles.pay_terms import (
     names_company,
 )
 from profiles.primary import mark_primary
-from profiles.roles import RoleName, mentions, parse_role_name, same_role
+from profiles.roles import LEVEL_WORDS, RoleName, mentions, parse_role_name, same_role
 from profiles.sections import DocLine, is_related_heading
 
 __all__ = ["extract_bands"]
@@ -29,6 +29,13 @@ _FILLER_END = re.compile(
     r"|reach|can|often|up to|over|is|are|at)\b)+$"
 )
 _FILLER_START = re.compile(r"(?i)^(?:(?:per|a|an)\s+(?:year|annum)|annually|/\s?(?:year|yr))\b[\s,]*")
+# "Average salary range: $141,000 - $250,000" is a span; "the average salary ranges from ... to ..." is not.
+_RANGE_NOUN = re.compile(r"(?i)\brange\b(?!\s+(?:from|between)\b)")
+_STAT_WORD = re.compile(r"(?i)\b(average|median|mean)\b")
+_TOP = re.compile(r"(?i)\btop\s+(?:\d+\s*%|earners?|performers?|end)\b|\bpotential earnings\b")
+_ALL_LEVELS = re.compile(r"(?i)\b(?:overall|general|all levels|across levels|any level)\b")
+# "Specialized Infrastructure Roles: ...": a population of roles named by other words than levels.
+_ROLES_NAMED = re.compile(r"\b((?:[A-Z][\w-]*\s+)+)(?:Roles|Positions|Jobs)\b")
 _PERIODS = (
     ("hour", re.compile(r"(?i)\bhourly\b|(?:per|an|a)\s+hour\b|/\s?(?:hr|hour)\b")),
     ("month", re.compile(r"(?i)\bmonthly\b|(?:per|a)\s+month\b|/\s?(?:mo|month)\b")),
@@ -42,32 +49,78 @@ class _Document:
     source: str
 
 
-def _subject(texts: Sequence[str], title: RoleName | None) -> bool | None:
-    """True when the texts name this role, False when they name only other roles, None if no role.
+def _any_level(name: RoleName, title: RoleName) -> bool:
+    """The title's role with its level left out: "machine learning engineers" for "Staff ML Engineer"."""
+    return (
+        bool(title.levels)
+        and not name.levels
+        and name.noun == title.noun
+        and name.modifiers | name.specialty == title.modifiers | title.specialty
+    )
+
+
+def _subject(texts: Sequence[str], title: RoleName | None) -> str | None:
+    """ "role" when the texts name this role, "all_levels" when they name it without its level (the
+    role at every level), "other" when they name only other roles, None if they name no role.
 
     A bare job noun ("Lead/Principal Engineers", "equivalent to Staff Engineer") names no role.
     """
     names = [name for text in texts for _, name in mentions(text) if name.modifiers or name.specialty]
     if not names or title is None:
         return None
-    return any(same_role(name, title) for name in names)
+    if any(same_role(name, title) for name in names):
+        return "role"
+    return "all_levels" if any(_any_level(name, title) for name in names) else "other"
 
 
-def _scope(cluster: list[FigurePart], doc: _Document) -> tuple[Scope, tuple[str, ...]]:
-    """Whose pay: under "Related Roles", naming an employer or a city, or about another role."""
+def _names_other_roles(texts: Sequence[str]) -> bool:
+    """A label naming a population of roles by other words than levels ("Specialized Infrastructure Roles")."""
+    for text in texts:
+        for match in _ROLES_NAMED.finditer(text):
+            if not any(word.strip("()-").lower() in LEVEL_WORDS for word in match.group(1).split()):
+                return True
+    return False
+
+
+def _scope(cluster: list[FigurePart], doc: _Document) -> tuple[Scope, tuple[str, ...], bool]:
+    """Whose pay: under "Related Roles", naming an employer or a city, or about another role; and
+    whether it is about the role at every level (the role named without the title's level)."""
     path = cluster[0].line.path
     texts = [*(part.own for part in cluster), *(part.lead for part in cluster), cluster[0].group_text]
     places = cities_in(texts)
     if any(is_related_heading(heading) for heading in path):
-        return "related", places
+        return "related", places, False
     if any(names_company(text) for text in texts) or any(is_company_heading(h) for h in path):
-        return "company", places
+        return "company", places, False
     if places or is_city_heading(path[-1]):
-        return "city", places
+        return "city", places, False
+    if _names_other_roles([*(part.lead or part.amount.label for part in cluster), cluster[0].group_text]):
+        return "related", places, False
     about = _subject(texts, doc.title)
     if about is None:
         about = _subject([doc.intros.get(path[0], "")], doc.title)
-    return ("related" if about is False else "role"), places
+    if about == "other":
+        return "related", places, False
+    return "role", places, about == "all_levels"
+
+
+def _kind(cluster: list[FigurePart], main: FigurePart) -> Kind:
+    """What the figure is, by its words: a span of pay, a point of reference, one amount, one end, top pay."""
+    amount = main.amount
+    heading = main.line.path[-1] if len(main.line.path) > 1 else ""
+    if _TOP.search(" ".join((amount.label, main.lead, main.group_text, heading))):
+        return "top"
+    if amount.stat is not None:
+        return "median" if amount.stat == "median" else "average"
+    if amount.low is None or amount.high is None:
+        return "bound"
+    if not amount.is_range:
+        return "figure"
+    own = f"{main.lead} {amount.label}"
+    stat = _STAT_WORD.search(own)
+    if stat and not _RANGE_NOUN.search(own):
+        return "median" if stat.group(1).lower() == "median" else "average"
+    return "range"
 
 
 def _component(part: FigurePart, others: Sequence[FigurePart]) -> str | None:
@@ -111,11 +164,13 @@ def _band(cluster: list[FigurePart], parts: Sequence[FigurePart], doc: _Document
         basis = "base" if component == "base" else "unspecified"
     else:
         basis = basis_of([*own, group_text, line.path[-1]])
-    scope, places = _scope(cluster, doc)
+    scope, places, any_level = _scope(cluster, doc)
     stats = {part.amount.stat: part.amount.value for part in cluster if part.amount.stat}
     period = next((name for name, pattern in _PERIODS if pattern.search(amount.after)), "year")
+    levels = levels_in([*own, group_text, nearest])
+    overall = scope == "role" and any(_ALL_LEVELS.search(text) for text in (*own, group_text, nearest))
     return SalaryBand(
-        levels=levels_in([*own, group_text, nearest]),
+        levels=levels,
         basis=basis,
         low=amount.low,
         high=amount.high,
@@ -132,6 +187,8 @@ def _band(cluster: list[FigurePart], parts: Sequence[FigurePart], doc: _Document
         period=period,
         component=component,
         places=places,
+        kind=_kind(cluster, main),
+        all_levels=not levels and (any_level or overall),
     )
 
 

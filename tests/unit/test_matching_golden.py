@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from matching.bands import expected_band
+from matching.bands import compare_with_band, expected_band
+from matching.pay import StatedPay
 from profiles import find_profile, load_profiles
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -27,11 +28,46 @@ def test_architect_senior_band_comes_from_the_salary_section(profiles):
     assert band.sources == (("002_f74c59131d98d3ae.txt", 126),)
 
 
-def test_staff_ml_engineer_has_no_senior_band_so_falls_back_to_related(profiles):
-    band = expected_band(find_profile(profiles, "001"), "senior", None)
-    assert (band.low, band.high, band.fallback) == (141_000, 250_000, "related")
-    staff = expected_band(find_profile(profiles, "001"), "staff", None)
-    assert (staff.low, staff.high, staff.basis, staff.fallback) == (325_000, 1_013_000, "total", None)
+def test_staff_ml_engineer_unknown_level_gets_the_ml_engineer_range_not_staff_total_compensation(profiles):
+    # 001 line 119 "Average salary range: $141,000 - $250,000 annually", under "Market Demand" about
+    # "machine learning engineers"; line 128 "$325,000 to $1,013,000" is the staff total compensation.
+    staff_ml = find_profile(profiles, "001")
+    band = expected_band(staff_ml, "unknown", None)
+    assert (band.low, band.high, band.basis, band.fallback, band.level) == (
+        141_000,
+        250_000,
+        "base",
+        "level_unknown",
+        None,
+    )
+    assert band.sources == (("001_41618078fc070a62.txt", 119),)
+    assert compare_with_band(StatedPay(185_000, 185_000, "USD", "year", "$185,000"), band) == ("within", None)
+
+
+def test_staff_ml_engineer_staff_level_has_only_total_compensation_so_is_not_compared(profiles):
+    staff_ml = find_profile(profiles, "001")
+    band = expected_band(staff_ml, "staff", None)
+    assert (band.low, band.high, band.basis, band.fallback) == (141_000, 250_000, "base", "all_levels")
+    comparison, note = compare_with_band(StatedPay(206_000, 206_000, "USD", "year", "$206,000", basis="base"), band)
+    assert comparison is None and "only total compensation for staff (line 128" in note
+    intern = expected_band(staff_ml, "intern", None)  # no entry range: the all-levels one, never compared
+    assert (intern.fallback, intern.comparable) == ("all_levels", False)
+
+
+def test_open_ended_senior_staff_band_covers_pay_above_its_high(profiles):
+    # 000 line 157 "Senior/Staff: $160,000 - $210,000+": "and up".
+    band = expected_band(find_profile(profiles, "000"), "senior", None)
+    assert (band.low, band.high, band.open_ended) == (160_000, 210_000, True)
+    pay = StatedPay(220_000, 245_000, "USD", "year", "$220,000 - $245,000")
+    assert compare_with_band(pay, band) == ("within", None)
+
+
+def test_platform_engineer_unknown_level_spans_its_level_ranges_not_the_national_average(profiles):
+    # 004 lines 156-161: Entry-Level $96,000-$152,601, Mid-Level $144,000-$166,399, Senior-Level $177,177-$250,000+;
+    # line 150 "national average base salary ranges from $157,969 to $161,777" is an average, not a band.
+    band = expected_band(find_profile(profiles, "004"), "unknown", "Denver, CO")
+    assert (band.low, band.high, band.open_ended, band.fallback) == (96_000, 250_000, True, "level_unknown")
+    assert [line for _, line in band.sources] == [156, 157, 158, 159, 160, 161]
 
 
 def test_backend_west_coast_premium_is_applied_and_cited(profiles):

@@ -143,13 +143,54 @@ def test_architect_dedicated_base_range_is_primary(profiles: list[RoleProfile]) 
 def test_staff_ml_engineer_has_no_role_band_by_level(profiles: list[RoleProfile]) -> None:
     staff = _profile(profiles, "001")
     role = [band for band in staff.salary_bands if band.scope == "role"]
-    assert [band.levels for band in role] == [()]
-    (own,) = role
-    assert (own.basis, own.low, own.high, own.average) == ("total", 325_000, 1_013_000, 448_000)
-    assert (own.lines, own.primary) == ((127, 128), True)
-    # Broader machine-learning-engineer averages are about another population.
-    assert _band(staff, 119).scope == "related"
-    assert (_band(staff, 164).scope, _band(staff, 164).average) == ("related", 112_962)
+    assert [(band.line, band.levels) for band in role] == [(119, ()), (128, ())]
+    # Line 128, under "Market Overview": the staff role's total compensation, with its average on line 127.
+    total = _band(staff, 128)
+    assert (total.basis, total.low, total.high, total.average, total.kind) == (
+        "total",
+        325_000,
+        1_013_000,
+        448_000,
+        "range",
+    )
+    assert (total.lines, total.primary, total.all_levels) == ((127, 128), True, False)
+    # Line 119 "Average salary range: $141,000 - $250,000" under "Market Demand", whose first line is about
+    # "machine learning engineers": the role without its level, i.e. at every level; a range, not an average.
+    every = _band(staff, 119)
+    assert (every.low, every.high, every.basis, every.kind, every.all_levels) == (
+        141_000,
+        250_000,
+        "base",
+        "range",
+        True,
+    )
+    # Line 164: an average for "experienced ML engineers" is a point of reference about another population.
+    assert (_band(staff, 164).scope, _band(staff, 164).average, _band(staff, 164).kind) == (
+        "related",
+        112_962,
+        "average",
+    )
+
+
+def test_what_each_figure_is_comes_from_its_words(profiles: list[RoleProfile]) -> None:
+    platform = _profile(profiles, "004")
+    # "The national average base salary ranges from $157,969 to $161,777": two estimates of one average.
+    national = _band(platform, 150)
+    assert (national.kind, national.low, national.high, national.scope) == ("average", 157_969, 161_777, "role")
+    assert _band(platform, 157).kind == "range"  # "Entry-Level:" / "Range: $96,000 to $152,601 per year"
+    assert _band(platform, 163).kind == "figure"  # "San Francisco, CA: $179,061"
+    assert _band(platform, 190, scope="role").kind == "bound"  # "from $70,000 for entry-level positions"
+    architect = _profile(profiles, "002")
+    assert _band(architect, 132).kind == "top"  # "Top Earners" / "Potential Earnings: $350,000 to $400,000+"
+    assert _band(architect, 120).kind == "median"  # "Median salaries for these roles range from ..."
+    assert _band(architect, 142, kind="average").low == 152_000  # "Global average between $152,000 and ..."
+    backend = _profile(profiles, "003")
+    overall = _band(backend, 146)  # "Overall Salary Range" / "Median Salary" / "Range: ..."
+    assert (overall.kind, overall.all_levels, overall.median) == ("range", True, 189_600)
+    infra = _profile(profiles, "000")
+    # "Specialized Infrastructure Roles: $113,000 to $180,000+" names other roles, not a level of this one.
+    assert _band(infra, 148).scope == "related"
+    assert (_band(infra, 147).levels, _band(infra, 147).all_levels) == (("mid", "senior"), False)
 
 
 def test_breakdowns_split_into_components(profiles: list[RoleProfile]) -> None:
@@ -192,13 +233,13 @@ def test_level_phrases(profiles: list[RoleProfile]) -> None:
 
 def test_by_experience_bands_are_primary_over_general_ones(profiles: list[RoleProfile]) -> None:
     infra = _profile(profiles, "000")
-    assert [band.line for band in infra.salary_bands if band.primary] == [148, 155, 156, 157]
+    assert [band.line for band in infra.salary_bands if band.primary] == [155, 156, 157]
 
 
 @pytest.mark.parametrize("profile_index", range(5))
 def test_one_primary_band_per_level(profiles: list[RoleProfile], profile_index: int) -> None:
     profile = profiles[profile_index]
-    role = [band for band in profile.salary_bands if band.scope == "role"]
+    role = [band for band in profile.salary_bands if band.scope == "role" and band.kind == "range"]
     for level in LEVELS:
         covering = [band for band in role if level in band.levels]
         if covering:
