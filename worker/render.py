@@ -7,6 +7,7 @@ from typing import Any
 
 from matching.evaluation import Evaluation, PayReading
 from profiles import RoleProfile, SalaryBand
+from profiles.level_bands import UNKNOWN, level_bands
 from profiles.models import LEVELS
 
 __all__ = ["render_evaluation", "render_profiles", "render_result"]
@@ -16,37 +17,47 @@ def _money(value: float | None) -> str:
     return "?" if value is None else f"${value:,.0f}"
 
 
+def _figures(low: float | None, high: float | None, open_ended: bool) -> str:
+    figures = f"{_money(low)}-{_money(high)}" if low != high else _money(low)
+    return figures + ("+" if open_ended else "")
+
+
 def _band_text(band: SalaryBand) -> str:
     if band.low is not None or band.high is not None:
-        figures = f"{_money(band.low)}-{_money(band.high)}" if band.low != band.high else _money(band.low)
+        figures = _figures(band.low, band.high, band.open_ended)
     else:
-        figures = f"median {_money(band.median or band.average)}"
-    plus = "+" if band.open_ended else ""
-    return f"{figures}{plus} ({band.basis}, line {band.line})"
+        figures = _money(band.median or band.average)
+    return f"line {band.line} {band.kind} {figures} ({band.basis}): {band.label}"
 
 
 def render_profiles(profiles: Sequence[RoleProfile]) -> str:
+    """Each role's band per level (the figure, and why), its points of reference, and its other figures."""
     out = []
     for profile in profiles:
         out.append(f"{profile.role}\n  title: {profile.title}\n  seed:  {profile.seed}")
-        role_bands = [b for b in profile.salary_bands if b.scope == "role" and b.unit == "amount" and not b.component]
-        for level in LEVELS:
-            bands = [b for b in role_bands if level in b.levels]
-            if bands:
-                ordered = sorted(bands, key=lambda b: (not b.primary, b.line))
-                out.append(f"  {level:<10} " + "; ".join(_band_text(b) + (" *" if b.primary else "") for b in ordered))
-        unleveled = [b for b in role_bands if not b.levels]
-        if unleveled:
-            out.append("  any level  " + "; ".join(_band_text(b) for b in unleveled))
+        chosen = {band.level: band for band in level_bands(profile)}
+        for level in (*LEVELS, UNKNOWN):
+            band = chosen.get(level)
+            if band is None:
+                out.append(f"  {level:<10} no band: the document has no pay range that fits")
+                continue
+            figures = _figures(band.low, band.high, band.open_ended)
+            out.append(f"  {level:<10} {figures:<20} {band.basis:<5} {band.reason}")
+            if band.note:
+                out.append(f"  {'':<10} not compared with stated base pay: {band.note}")
+        points = [b for b in profile.salary_bands if b.scope == "role" and b.kind in ("average", "median")]
+        for point in points:
+            out.append(f"  {'point':<10} {_band_text(point)} (a point of reference, not a band)")
         others: dict[str, int] = {}
-        for band in profile.salary_bands:
-            if band.scope != "role":
-                others[band.scope] = others.get(band.scope, 0) + 1
+        for figure in profile.salary_bands:
+            if figure.scope != "role" or figure.kind not in ("range", "average", "median"):
+                key = figure.scope if figure.scope != "role" else figure.kind
+                others[key] = others.get(key, 0) + 1
         if others:
-            out.append("  also       " + ", ".join(f"{n} {scope}" for scope, n in sorted(others.items())) + " figures")
+            out.append("  also       " + ", ".join(f"{n} {kind}" for kind, n in sorted(others.items())) + " figures")
         out.append(f"  skills:    {', '.join(profile.skills[:12])}{' ...' if len(profile.skills) > 12 else ''}")
         out.append("")
-    out.append("* primary band for its level;  jobmatch profiles --json for every figure with its line")
+    out.append("jobmatch profiles --json for every figure with its line and kind, and each level's band (level_bands)")
     return "\n".join(out) + "\n"
 
 
