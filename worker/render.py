@@ -61,6 +61,61 @@ def render_profiles(profiles: Sequence[RoleProfile]) -> str:
     return "\n".join(out) + "\n"
 
 
+_CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "INR": "₹", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+_PER_PERIOD = {"hour": "an hour", "day": "a day", "week": "a week", "month": "a month", "year": "a year"}
+
+
+def _amount(value: float, currency: str | None) -> str:
+    """ "$185,000", "£42.50", "SEK 40,000", "120,000" (no currency named)."""
+    number = f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    sign = _CURRENCY_SIGNS.get(currency or "")
+    if sign:
+        return f"{sign}{number}"
+    return f"{currency} {number}" if currency else number
+
+
+def _pay_figures(low: float | None, high: float | None, currency: str | None) -> str:
+    if low is None and high is None:
+        return "no amount"
+    if low is None:
+        return f"up to {_amount(high, currency)}" if high is not None else "no amount"
+    if high is None:
+        return f"{_amount(low, currency)}+"
+    if low == high:
+        return _amount(low, currency)
+    return f"{_amount(low, currency)}-{_amount(high, currency)}"
+
+
+def _zone_text(zone: dict[str, Any], currency: str | None) -> str:
+    figures = _pay_figures(zone.get("low"), zone.get("high"), currency)
+    label = str(zone.get("label") or "")
+    if not label:
+        return figures
+    # "in California $X-$Y" reads worse than "$X-$Y in California"; "Zone B $X-$Y" reads fine
+    return (
+        f"{figures} {label}"
+        if label.split()[0].lower() in ("in", "for", "at", "within", "outside")
+        else f"{label} {figures}"
+    )
+
+
+def _stated_text(pay: dict[str, Any]) -> str:
+    """ "$185,000-$235,000 a year (OTE; 3 zones: CA/NY $200,000-$235,000, ...)", as the expected band reads."""
+    currency = pay.get("currency")
+    line = _pay_figures(pay.get("low"), pay.get("high"), currency)
+    if pay.get("period"):
+        line += f" {_PER_PERIOD.get(pay['period'], 'per ' + str(pay['period']))}"
+    notes = []
+    if pay.get("basis") in ("ote", "total"):
+        notes.append({"ote": "on-target earnings", "total": "total pay"}[pay["basis"]])
+    zones = pay.get("zones") or []
+    if zones:
+        notes.append(f"{len(zones)} zones: " + ", ".join(_zone_text(zone, currency) for zone in zones))
+    if pay.get("comparison"):
+        notes.append(f"{pay['comparison']} the band")
+    return line + (f" ({'; '.join(notes)})" if notes else "")
+
+
 def render_result(result: dict[str, Any]) -> str:
     lines = [f"{result.get('title') or ''}  [{result['id']}]"]
     if result["status"] == "rejected":
@@ -82,14 +137,13 @@ def render_result(result: dict[str, Any]) -> str:
         plus = "+" if band["open_ended"] else ""
         note = f"; fallback: {band['fallback']}" if band["fallback"] else ""
         applies = "" if band["applies"] else "; US market figures, posting is outside the US"
+        level = f", level {band['level']}" if band.get("level") else ""
         lines.append(f"  expected: {_money(band['low'])}-{_money(band['high'])}{plus} a year "
-                     f"({band['basis']}, level {band['level']}{note}{applies}; {where})")  # fmt: skip
+                     f"({band['basis']}{level}{note}{applies}; {where})")  # fmt: skip
     pay = result["stated_salary"]
     if pay:
-        compared = f", {pay['comparison']} the band" if pay.get("comparison") else ""
-        lines.append(
-            f"  stated:   {pay['text']!r} -> {pay['currency']} {pay['low']}-{pay['high']} per {pay['period']}{compared}"
-        )
+        lines.append(f"  stated:   {_stated_text(pay)}")
+        lines.append(f"            from {pay['text']!r}")
     lines.append(f"  model:    {result['model_version']}")
     return "\n".join(lines) + "\n"
 

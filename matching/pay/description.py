@@ -25,7 +25,7 @@ __all__ = ["find_pay_in_text"]
 
 _PAY_WORDS = (
     r"salary|salaries|pay|pays|paying|compensation|cash|wages?|remuneration|rates?|earn(?:s|ings?)?|OTE|base"
-    r"|income|gross|\w*salaris\w*|\w*loon|beloning|inkomen|bruto"
+    r"|income|gross|package|\w*salaris\w*|\w*loon|beloning|inkomen|bruto"
 )
 _PAY_WORDS_RE = re.compile(rf"\b(?:{_PAY_WORDS})\b", re.I)
 # "Typical Hiring Range: $60,090 - $73,610", "the current range $125,000 - $205,100": a range named as one.
@@ -37,7 +37,7 @@ _NOT_PAY = (
     r"|transactions?|referrals?|relocation|sign(?:ing|-on)|commissions?|fees?|airdrops?|prizes?|awards?|gifts?"
     r"|insurance|benefits?|coverage|cost|price|tuition|wellness|equipment|home\s+office|cap|match(?:ing)?"
     r"|spend(?:ing)?|sav(?:e|es|ing|ings)|deductibles?|deals?|quotas?|loans?|portfolios?|pipeline|ACV"
-    r"|pensions?|contribut\w*|\w*vergoeding|\w*budget|vakantiegeld|\w*toeslag|\w*uitkering|\w*bonus|pensioen\w*"
+    r"|pensions?|contribut\w*|projects|\w*vergoeding|\w*budget|vakantiegeld|\w*toeslag|\w*uitkering|\w*bonus|pensioen\w*"
 )
 _NOT_PAY_RE = re.compile(rf"\b(?:{_NOT_PAY})\b", re.I)
 # After a figure, "Benefits" starts a list of perks ("$69,000 - $80,000 Benefits include ..."), "w/benefits"
@@ -46,10 +46,15 @@ _NOT_PAY_AFTER = _NOT_PAY.replace("benefits?", r"benefit|in\s+benefits")
 # "a $500 learning stipend", "$5M in projects": what the figure is, in the three words after it (a heading
 # such as "Benefits:" starts something else).
 _NOT_PAY_AFTER_RE = re.compile(
-    rf"\W*(?:[\w'-]+\W+){{0,2}}?(?:{_NOT_PAY_AFTER}|projects?|homes?"
+    rf"[^\w%]*(?:[A-Za-z'-]+[^\w%]+){{0,2}}?(?:{_NOT_PAY_AFTER}|projects?|homes?"
     r"|properties|orders?|in\s+sales|sales\s+volume)\b(?!\s*:)",
     re.I,
 )
+# "$200/mos Health and Wellness Stipend": a name in capitals after a figure is what it is.
+_TITLE_AFTER_RE = re.compile(r"[ \t]*((?:[A-Z][a-z][\w'-]*)(?:[ \t]+(?:[A-Z][a-z][\w'-]*|and|&|of)){0,4})")
+_NOT_PAY_AFTER_WORD_RE = re.compile(rf"\b(?:{_NOT_PAY_AFTER})\b", re.I)
+# "£55K Basic Salary + Bonus": pay named right after a figure.
+_PAY_AFTER_RE = re.compile(rf"[^\w%]*(?:[A-Za-z'-]+[^\w%]+){{0,2}}?(?:{_PAY_WORDS})\b", re.I)
 # "Salary & benefits: £45,000", "Base + commission: $60k": a heading that names pay, not a perk.
 _PAY_AND_RE = re.compile(rf"\b(?:{_PAY_WORDS})\s*(?:&|and|\+|plus)\s*(?:{_NOT_PAY})\b", re.I)
 # A market statement is not this posting's pay: "the industry standard salary for MLOps engineers typically
@@ -89,6 +94,7 @@ _CAMEL_JOIN_RE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z0-9])(?=[A-Z][a-z])")
 # Further ranges this close after the one before are zones of one statement; the top of a description (title,
 # place, pay lines of a recruiter's advert) needs no pay word before a range.
 _ZONE_REACH = 800
+_PLACE_AFTER_RE = re.compile(r"(?:in|for|at|within|outside)\b", re.I)
 _PERIOD_BEFORE_RE = re.compile(rf"({PERIOD_WORDS})(?=\s*(?:\w+\s+)?(?:{_PAY_WORDS}|range)\b|\s*:)", re.I)
 _FEW_WORDS_RE = re.compile(r"\W*(?:[\w'/.-]+\W*){0,3}")
 _HEADER_CHARS = 300
@@ -183,7 +189,10 @@ def _readings(window: str, base: int, local: Mapping[str, str]) -> list[Reading]
         clause = _tail(norm[max(0, first.start - 80) : first.start], _CLAUSE_BREAK_RE)
         after = _head(norm[end : end + 60], _SEGMENT_END_RE)
         wider = _tail(norm[max(0, first.start - 120) : first.start], _CLAUSE_BREAK_RE)
-        if _for_something_else(clause) or _NOT_PAY_AFTER_RE.match(after) or _MARKET_RE.search(wider):
+        names_pay = _PAY_AFTER_RE.match(after) is not None
+        if (_for_something_else(clause) and not names_pay) or _is_named_perk(norm, end, after):
+            continue
+        if _MARKET_RE.search(wider):
             continue
         later = _head(norm[end : end + 40], _SENTENCE_BREAK_RE)
         few = _FEW_WORDS_RE.match(after)  # "€ 6582 gross per month", not "salary, hybrid, 1 day per week"
@@ -211,8 +220,7 @@ def _readings(window: str, base: int, local: Mapping[str, str]) -> list[Reading]
         if second is None and period is None and pay.period != "year":
             continue  # "$500" with no period is more likely a perk than a month's pay
         if _plausible(pay):
-            label = " ".join(_tail(norm[max(0, first.start - 60) : first.start], _LABEL_BREAK_RE).split())
-            readings.append(Reading(pay, label.strip(" :-"), base + first.start))
+            readings.append(Reading(pay, _zone_label(norm, first.start, end), base + first.start))
     return readings
 
 
@@ -221,6 +229,27 @@ def _period_before(text: str) -> str | None:
     "Hourly rate:", "Hourly:"), not one about something else ("1 day a week in-office. Salary:")."""
     found = [m.group(1).lower() for m in _PERIOD_BEFORE_RE.finditer(text)]
     return period_in(found[-1]) if found else None
+
+
+def _zone_label(norm: str, start: int, end: int) -> str:
+    """What a range is for, in a few words: "in California and New York" after it, or "Zone B", "For Bay
+    Area-based hires" before it (the words before a colon), else the words before it on its line."""
+    after = " ".join(_head(norm[end : end + 60], _LABEL_BREAK_RE).split()).rstrip(" .:-")
+    if _PLACE_AFTER_RE.match(after):
+        return after
+    before = " ".join(_tail(norm[max(0, start - 80) : start], _LABEL_BREAK_RE).split()).strip(" :-")
+    if ":" in before:
+        before = before.rsplit(":", 1)[0].strip(" :-") or before
+    return before[-60:].strip()
+
+
+def _is_named_perk(norm: str, end: int, after: str) -> bool:
+    """Whether the words right after a figure say what it is, and that is not pay ("a $500 learning stipend",
+    "$200/mos Health and Wellness Stipend"); "Benefits: ..." after it starts a list instead."""
+    if _NOT_PAY_AFTER_RE.match(after):
+        return True
+    title = _TITLE_AFTER_RE.match(norm, end, min(len(norm), end + 60))
+    return title is not None and bool(_NOT_PAY_AFTER_WORD_RE.search(title.group(1)))
 
 
 def _for_something_else(clause: str) -> bool:

@@ -220,8 +220,8 @@ _DASH_GAP_RE = re.compile(r"\s*(?:-{1,2}|~)\s*")
 # "ranges from $115,000/year in our lowest market up to $223,600/year", "between USD 161,000 in the lowest
 # geographic market and USD 288,000 in the highest", "from a minimum of $29,600 to a maximum of $67,500"
 _LOOSE_GAP_RE = re.compile(
-    r"[^$€£₹\d.;:!?\n]{0,60}?\b(?:(?:up\s+)?to|and|tot|en)\b(?P<max>\s+(?:(?:a|een)\s+)?(?:max(?:imum)?|maximaal|high)"
-    r"(?:\s+(?:of|van))?)?\s*",
+    r"[^$€£₹\d.;:!?\n]{0,80}?(?:\b(?:(?:up\s+)?to|and|tot|en)\b(?P<max>\s+(?:(?:a|een)\s+)?(?:max(?:imum)?|maximaal"
+    r"|high)(?:\s+(?:of|van))?)?|(?P<rising>\b(?:rising|increasing|growing)\s+to))\s*",
     re.I,
 )
 _LOOSE_START_RE = re.compile(
@@ -229,7 +229,12 @@ _LOOSE_START_RE = re.compile(
     r"\W*\Z",
     re.I,
 )
-_BETWEEN_RE = re.compile(r"\b(?:between|tussen(?:\s+de)?)(?:\s+(?:a\s+)?min(?:imum|imaal)?(?:\s+of)?)?\W*\Z", re.I)
+# "between $X and $Y"; "the salary range for this role is $X and $Y"
+_BETWEEN_RE = re.compile(
+    r"\b(?:between|tussen(?:\s+de)?|range(?:[^$€£\d.;:!?\n]{0,30}?\b(?:is|of))?)"
+    r"(?:\s+(?:a\s+)?min(?:imum|imaal)?(?:\s+of)?)?\W*\Z",
+    re.I,
+)
 # Labels on the ends of a range written apart: "Min: $138,800 / Mid: $173,500 / Max: $208,200", "Minimum salary
 # of $120,369. Maximum salary of $174,797.", "minimaal EUR 2902,- en maximaal EUR 4374,-".
 _LABEL_RE = re.compile(r"\b(?:(?P<min>min(?:imum|imaal)?)|(?P<mid>mid(?:point)?)|(?P<max>max(?:imum|imaal)?))\b\.?"
@@ -317,7 +322,9 @@ def _joined(text: str, first: Figure, second: Figure) -> bool:
         word = m.group().strip().lower()
         return word not in ("and", "en") or bool(_BETWEEN_RE.search(before))
     loose = _LOOSE_GAP_RE.fullmatch(gap)  # "€ 4000 tot een maximum van € 5500" needs no "from"
-    return loose is not None and (bool(loose.group("max")) or bool(_LOOSE_START_RE.search(before)))
+    if loose is None:
+        return False
+    return bool(loose.group("max") or loose.group("rising")) or bool(_LOOSE_START_RE.search(before))
 
 
 def _currency_in(text: str) -> str | None:
@@ -452,7 +459,9 @@ def combine(readings: list[Reading], *, reach: int) -> StatedPay | None:
     for reading in group:
         labels.setdefault((reading.pay.low, reading.pay.high), reading.label)
     zones = tuple(PayZone(label=labels[r], low=r[0], high=r[1]) for r in ranges)
-    texts = " / ".join(dict.fromkeys(r.pay.text for r in group))
+    # the words of each, without those one quotes inside another ("... $X - $Y" and "... $X - $Y in CA, and $Z")
+    sources = list(dict.fromkeys(r.pay.text for r in group))
+    texts = " / ".join(t for t in sources if not any(t != other and t in other for other in sources))
     low = min(r[0] for r in ranges if r[0] is not None)
     high = max(r[1] for r in ranges if r[1] is not None)
     return replace(first, low=low, high=high, text=texts, zones=zones)

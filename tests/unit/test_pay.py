@@ -15,6 +15,7 @@ from matching.pay import (
     annualise,
     compare_to_band,
     find_pay_in_text,
+    local_currencies,
     parse_pay_text,
     parse_structured_pay,
 )
@@ -477,3 +478,76 @@ def test_compare_to_band_needs_the_band_currency() -> None:
 def test_compare_to_band_needs_an_amount() -> None:
     nothing = StatedPay(low=None, high=None, currency="USD", period=None, text="Competitive")
     assert compare_to_band(nothing, 50_000, 80_000) is None
+
+
+# --- tag shapes that name a midpoint, foreign separators, basis, place ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MIN: $98,400 - MID: $123,000 - MAX: $147,600 CAD", (98400, 147600, "CAD", "year")),
+        ("$121,500- $135,000- $148,500", (121500, 148500, "USD", "year")),  # low, midpoint, high
+        ("DKK 845.000 kr.~1.210.000 kr.", (845000, 1210000, "DKK", "year")),
+        ("SEK 715 000 kr~1 040 000 kr", (715000, 1040000, "SEK", "year")),
+        ("RM3,400/yr", (3400, 3400, "MYR", "year")),
+        ("Min: $88,000 / Max: $112,000", (88000, 112000, "USD", "year")),
+    ],
+)
+def test_parse_pay_text_reads_midpoints_and_foreign_separators(text: str, expected: tuple[object, ...]) -> None:
+    assert figures(parse_pay_text(text)) == expected
+
+
+def test_a_dollar_takes_its_currency_from_the_place() -> None:
+    canada = local_currencies("Toronto, ON")
+    assert canada == {"$": "CAD"}
+    assert figures(parse_pay_text("$120,000 - $140,000", local=canada)) == (120000, 140000, "CAD", "year")
+    assert figures(parse_pay_text("USD $120,000 - $140,000", local=canada)) == (120000, 140000, "USD", "year")
+    assert local_currencies("Vancouver, WA") == {}  # a US state keeps "$" as US dollars
+    assert local_currencies("Remote - US/Canada") == {}
+    assert local_currencies(None) == {}
+    assert figures(parse_pay_text("40 000 kr/mån", local=local_currencies("Stockholm, Sweden"))) == (
+        40000,
+        40000,
+        "SEK",
+        "month",
+    )
+
+
+def test_find_pay_in_text_uses_the_place_for_a_dollar() -> None:
+    text = "Salary: $92,000 - $110,000 plus benefits."
+    assert figures(find_pay_in_text(text, location="Ottawa, Ontario")) == (92000, 110000, "CAD", "year")
+    assert figures(find_pay_in_text(text, location="Denver, CO")) == (92000, 110000, "USD", "year")
+
+
+@pytest.mark.parametrize(
+    ("text", "basis"),
+    [
+        ("$140,000 - $160,000", "base"),
+        ("$140,000 - $160,000 base", "base"),
+        ("OTE $180,000 - $220,000", "ote"),
+        ("$180,000 - $220,000 OTE", "ote"),
+        ("Total compensation: $250,000 - $300,000", "total"),
+        ("$90,000 - $120,000 including bonus", "total"),
+    ],
+)
+def test_basis_is_base_unless_the_words_say_otherwise(text: str, basis: str) -> None:
+    pay = parse_pay_text(text)
+    assert pay is not None
+    assert pay.basis == basis
+
+
+def test_stated_pay_validates_basis() -> None:
+    with pytest.raises(PayError, match="basis: expected one of base, total, ote, unspecified, got 'net'"):
+        StatedPay(low=1, high=2, currency="USD", period="year", text="", basis="net")
+    assert StatedPay(low=1, high=2, currency="USD", period="year", text="").basis == "unspecified"
+
+
+def test_markdown_escapes_keep_decimals_and_ranges() -> None:
+    assert figures(find_pay_in_text("Pay: $31\\.50 \\- $36\\.00 per hour")) == (31.5, 36, "USD", "hour")
+    assert figures(find_pay_in_text("Pay: $58,200\\\\.00 \\\\- $66,900\\\\.00 per year")) == (
+        58200,
+        66900,
+        "USD",
+        "year",
+    )
