@@ -129,6 +129,10 @@ class Classifier:
             "level": seniority.level,
             "level_evidence": list(seniority.evidence),
             "explanation": [{"term": term, "weight": weight} for term, weight in ranking.explanation],
+            "evidence": {
+                "domain_named": ranking.domain_named,
+                "specialties": [{"word": word, "evidence": value} for word, value in ranking.specialties],
+            },
             "salary_band": band.to_dict() if band is not None else None,
             "stated_salary": stated_dict,
             "source": posting.source,
