@@ -95,8 +95,10 @@ class RoleMatcher:
         to be a match; the background is what makes "none of our roles" an answer.
     family_margin : the margin for a posting whose title names the roles' family: a title word that
         nearly every role's names share and almost no background job's do ("ML" for these seeds, found
-        at fit). "Data Scientist, Machine Learning" then goes to our roles unless its text clearly belongs
-        to the background job.
+        at fit), or whose text names that family's domain at least `family_mentions` times. "Data
+        Scientist, Machine Learning" then goes to our roles unless its text clearly belongs to the
+        background job, and so does a "Backend Engineer" whose work is all about ML.
+    family_mentions : see `family_margin`.
     domain_mentions : how often a posting's text (its title counted `title_boost` times) must name a family
         term's domain (the term itself, "machine learning", or a discipline of it: MLOps, NLP, LLMs...) for a
         role whose names carry that term to count in full, when the posting's title does not name it.
@@ -120,6 +122,7 @@ class RoleMatcher:
         threshold: float = 0.25,
         margin: float = -0.03,
         family_margin: float = -0.14,
+        family_mentions: int = 5,
         domain_mentions: int = 2,
         domain_penalty: float = 0.5,
         specialty_weight: float = 0.1,
@@ -132,6 +135,7 @@ class RoleMatcher:
         self.threshold = threshold
         self.margin = margin
         self.family_margin = family_margin
+        self.family_mentions = family_mentions
         self.domain_mentions = domain_mentions
         self.domain_penalty = domain_penalty
         self.specialty_weight = specialty_weight
@@ -146,6 +150,7 @@ class RoleMatcher:
             "threshold": self.threshold,
             "margin": self.margin,
             "family_margin": self.family_margin,
+            "family_mentions": self.family_mentions,
             "domain_mentions": self.domain_mentions,
             "domain_penalty": self.domain_penalty,
             "specialty_weight": self.specialty_weight,
@@ -191,30 +196,6 @@ class RoleMatcher:
         self.roles_ = tuple((p.role, p.title, p.seed) for p in ordered)
         self.other_jobs_ = tuple(o.title for o in other_roles)
 
-        # Text view. IDF over one document per role and one per background job: words every job
-        # posting uses (team, experience, benefits) get little weight, the words of our roles a lot.
-        role_texts = [self._weighted_sections(p) for p in ordered]
-        other_texts = [f"{o.title}\n{'; '.join(o.aliases)}\n{o.text}" for o in other_roles]
-        body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
-        body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
-        # Every role's specialties, by the words of its names: the title words `specialties` lists.
-        names_words = [{w for name in (p.title, *p.aliases) for w in job_words(name)} for p in ordered]
-        self.specialties_ = tuple(sorted(w for w in specialties if any(w in words for words in names_words)))
-        self.role_specialties_ = np.array(
-            [[w in words for w in self.specialties_] for words in names_words], dtype=bool
-        ).reshape(len(ordered), len(self.specialties_))
-        specialty_terms = {t for w in self.specialties_ for t in specialties[w]}
-        body = _without_stop_words(body, also=specialty_terms)
-        role_counts = sp.vstack([_weighted_counts(body, sections) for sections in role_texts]).tocsr()
-        other_counts = body.transform(other_texts)
-        self.body_vocabulary_: dict[str, int] = dict(body.vocabulary_)
-        self.term_counter_ = TermCounter(self.body_vocabulary_)
-        self.body_idf_ = self._idf(sp.vstack([role_counts, other_counts]).tocsr())
-        # Terms no document uses are counted (for the specialties) but weigh nothing in the text view.
-        self.body_idf_[np.asarray((role_counts.sum(axis=0) + other_counts.sum(axis=0)) == 0).ravel()] = 0.0
-        self.role_body_ = self._tfidf(role_counts, self.body_idf_)
-        self.other_body_ = self._tfidf(other_counts, self.body_idf_)
-
         # Title view: every name of a job (its title and the other names its document uses) is scored
         # on its own and a job keeps its best name, so a long list of aliases does not dilute any of them.
         names = [(j, name) for j, p in enumerate(ordered) for name in (p.title, *p.aliases)]
@@ -227,23 +208,37 @@ class RoleMatcher:
         title_terms = titles.get_feature_names_out().tolist()
         self.family_terms_ = _family_terms(title_counts, title_terms, [owner for owner, _ in names], len(ordered))
         self.family_columns_ = np.array([self.title_vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
-        self.specialty_columns_ = tuple(
-            np.array(sorted(self.body_vocabulary_[t] for t in specialties[w]), dtype=np.int64)
-            for w in self.specialties_
-        )
+        # Every role's specialties and domains, by the words of its names: the title words `specialties`
+        # lists, and the family terms.
+        names_words = [{w for name in (p.title, *p.aliases) for w in job_words(name)} for p in ordered]
+        self.specialties_ = tuple(sorted(w for w in specialties if any(w in words for words in names_words)))
+        self.role_specialties_ = _has(names_words, self.specialties_)
+        self.role_domains_ = _has([set(job_words(p.title)) for p in ordered], self.family_terms_)
+        evidence_terms = {t for w in self.specialties_ for t in specialties[w]}
+        evidence_terms |= {t for f in self.family_terms_ for t in domain_terms(f)}
+
+        # Text view. IDF over one document per role and one per background job: words every job
+        # posting uses (team, experience, benefits) get little weight, the words of our roles a lot.
+        role_texts = [self._weighted_sections(p) for p in ordered]
+        other_texts = [f"{o.title}\n{'; '.join(o.aliases)}\n{o.text}" for o in other_roles]
+        body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
+        body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
+        body = _without_stop_words(body, also=evidence_terms)
+        role_counts = sp.vstack([_weighted_counts(body, sections) for sections in role_texts]).tocsr()
+        other_counts = body.transform(other_texts)
+        self.body_vocabulary_: dict[str, int] = dict(body.vocabulary_)
+        self.term_counter_ = TermCounter(self.body_vocabulary_)
+        self.body_idf_ = self._idf(sp.vstack([role_counts, other_counts]).tocsr())
+        # Terms no document uses are counted (for the evidence) but weigh nothing in the text view.
+        self.body_idf_[np.asarray((role_counts.sum(axis=0) + other_counts.sum(axis=0)) == 0).ravel()] = 0.0
+        self.role_body_ = self._tfidf(role_counts, self.body_idf_)
+        self.other_body_ = self._tfidf(other_counts, self.body_idf_)
+        # The text terms that speak of each specialty's work and name each family term's domain.
+        self.specialty_columns_ = tuple(self._body_columns(specialties[w]) for w in self.specialties_)
         self.specialty_title_columns_ = np.array(
             [self.title_vocabulary_.get(w, -1) for w in self.specialties_], dtype=np.int64
         )
-        # Which family terms each role's names carry, and the text terms that name each one's domain.
-        self.role_domains_ = np.array(
-            [[term in job_words(name) for term in self.family_terms_] for name in (p.title for p in ordered)],
-            dtype=bool,
-        ).reshape(len(ordered), len(self.family_terms_))
-        self.domain_columns_ = tuple(
-            np.array(sorted(self.body_vocabulary_[t] for t in domain_terms(f) if t in self.body_vocabulary_),
-                     dtype=np.int64)
-            for f in self.family_terms_
-        )  # fmt: skip
+        self.domain_columns_ = tuple(self._body_columns(domain_terms(f)) for f in self.family_terms_)
         owners = np.array([owner for owner, _ in names])
         # Names are grouped by owner (roles first, then background jobs): one slice start per owner.
         self.name_starts_ = np.searchsorted(owners, np.arange(len(ordered) + len(other_roles)))
@@ -261,6 +256,9 @@ class RoleMatcher:
         self.job_texts_ = np.ascontiguousarray(np.vstack([self.dense_roles_, self.other_body_.toarray()]).T)
         self.model_version_ = self._version(ordered, reference_hash)
         return self
+
+    def _body_columns(self, terms: Iterable[str]) -> np.ndarray:
+        return np.array(sorted(self.body_vocabulary_[t] for t in terms), dtype=np.int64)
 
     def _weighted_sections(self, profile: RoleProfile) -> list[tuple[str, float]]:
         sections = [(s.text, self._section_weight(s.path[0])) for s in profile.sections]
@@ -323,7 +321,10 @@ class RoleMatcher:
         w = self.title_weight
         by_text = body @ self.job_texts_
         similar = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
-        outside = self._outside_domain(title, counts)
+        in_title, mentions = self._domain_named(title, counts)
+        # postings x roles: a role whose names carry a family term whose domain the posting does not name.
+        named = in_title | (mentions >= self.domain_mentions)
+        outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2)
         similar *= np.where(outside, self.domain_penalty, 1.0)
         # Specialties order our roles among themselves; whether the posting is ours at all is decided on the
         # similarity alone, as the background jobs have no specialties to add.
@@ -340,7 +341,7 @@ class RoleMatcher:
         else:
             best_other = np.full(len(postings), -1)
             other_score = np.zeros(len(postings))
-        family = np.asarray(title[:, self.family_columns_].sum(axis=1)).ravel() > 0
+        family = np.any(in_title | (mentions >= self.family_mentions), axis=1)
         margin = np.where(family, self.family_margin, self.margin)
         # A role whose domain the posting does not name is never the match, however its title words score.
         inside = ~outside[np.arange(len(postings)), order[:, 0]]
@@ -389,17 +390,14 @@ class RoleMatcher:
                 evidence[title[:, column].toarray().ravel() > 0, k] = 1.0
         return evidence
 
-    def _outside_domain(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> np.ndarray:
-        """postings x roles: True where a role's names carry a family term whose domain the posting names neither
-        in its title nor `domain_mentions` times in its text."""
-        named = np.ones((title.shape[0], len(self.family_terms_)), dtype=bool)
-        columns = zip(self.family_columns_.tolist(), self.domain_columns_, strict=True)
-        for f, (column, text_columns) in enumerate(columns):
-            in_title = title[:, column].toarray().ravel() > 0
-            in_text = np.asarray(counts[:, text_columns].sum(axis=1)).ravel() >= self.domain_mentions
-            named[:, f] = in_title | in_text
-        missing: np.ndarray = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2)
-        return missing
+    def _domain_named(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """postings x family terms: whether the title names the term, and how often the text names its domain
+        (the title counted `title_boost` times)."""
+        in_title = (title[:, self.family_columns_] > 0).toarray()
+        mentions = np.zeros(in_title.shape, dtype=np.int64)
+        for f, columns in enumerate(self.domain_columns_):
+            mentions[:, f] = np.asarray(counts[:, columns].sum(axis=1)).ravel()
+        return in_title, mentions
 
     def _body_counts(self, postings: Sequence[Posting]) -> sp.csr_matrix:
         """Term counts of each posting's text, its title counted `title_boost` times: the matrix of the body
@@ -452,6 +450,11 @@ class RoleMatcher:
             tuple((self.terms_[term], round(value, 4)) for term, value in picks)
             for picks in _top_per_row(joint, self.explain_terms)
         ]
+
+
+def _has(words: Sequence[set[str]], terms: Sequence[str]) -> np.ndarray:
+    """owners x terms: whether each owner's words include each term."""
+    return np.array([[t in owned for t in terms] for owned in words], dtype=bool).reshape(len(words), len(terms))
 
 
 def _family_terms(

@@ -4,7 +4,7 @@ import pytest
 from helpers import OTHERS, PROFILES, profile
 
 from matching import ModelError, RoleMatcher, posting_from_dict
-from matching.reference import load_specialties, parse_specialties
+from matching.reference import OtherRole, load_specialties, parse_specialties
 from matching.tokens import domain_terms
 
 SPECIALTIES = {
@@ -95,3 +95,12 @@ def test_packaged_specialties_parse():
 def test_bad_specialties_file_names_the_line(text, message):
     with pytest.raises(ModelError, match=message):
         parse_specialties(text, source="specialties.txt")
+
+
+def test_a_text_all_about_the_domain_gets_the_family_margin():
+    # A generic title whose work is all ML is measured against the common jobs with the family's margin.
+    others = [*OTHERS, OtherRole("Backend Engineer", ("Backend Developer",), "APIs, services, databases, requests.")]
+    posting = post("Backend Engineer", "Machine learning serving. ML models. ML features. MLOps. LLM inference.")
+    params = {"family_margin": -0.6, "threshold": 0.2}
+    assert RoleMatcher(family_mentions=5, **params).fit(PROFILES, others, SPECIALTIES).rank(posting).matched
+    assert not RoleMatcher(family_mentions=99, **params).fit(PROFILES, others, SPECIALTIES).rank(posting).matched
