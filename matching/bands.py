@@ -168,7 +168,8 @@ def expected_band(profile: RoleProfile, level: str, location: str | None) -> Exp
         open_ended=chosen.open_ended,
         basis=chosen.basis,
         level=chosen.band_level,
-        fallback=chosen.fallback,
+        # An intern's band is entry's, a manager's lead's: the next level, said as such.
+        fallback=chosen.fallback or ("nearest_level" if level in _BAND_LEVEL else None),
         market="US",
         applies=not abroad,
         sources=tuple(sources),

@@ -90,3 +90,10 @@ def test_platform_engineer_in_san_francisco_scales_by_the_city_figure_over_the_n
     assert band.adjustment["factor"] == factor
     assert (band.low, band.high) == (round(144_000 * factor, 2), round(166_399 * factor, 2))
     assert [line for _, line in band.sources] == [158, 159, 163, 150]  # "Mid-Level:" and its range
+
+
+def test_an_intern_gets_the_entry_range_said_as_the_next_level(profiles):
+    band = expected_band(find_profile(profiles, "000"), "intern", None)
+    # 000's "Entry-level: $110,000 - $130,000" (line 155), the level next to intern
+    assert (band.low, band.high, band.level, band.fallback) == (110_000, 130_000, "entry", "nearest_level")
+    assert expected_band(find_profile(profiles, "000"), "entry", None).fallback is None
