@@ -100,6 +100,7 @@ class RoleProfile:
     salary_bands: tuple[SalaryBand, ...]
     title_level: str | None = None  # a level the title itself names ("Staff ..." -> "staff")
     aliases: tuple[str, ...] = field(default=())  # other job titles the document uses for the role
+    title_source: str = "overview"  # where the title was read: "title line", "overview" or "file name"
 
     def to_dict(self) -> dict[str, Any]:
         from profiles.level_bands import level_bands  # it reads RoleProfile: imported when called, not a cycle
@@ -107,6 +108,7 @@ class RoleProfile:
         return {
             "role": self.role,
             "title": self.title,
+            "title_source": self.title_source,
             "seed": self.seed,
             "content_hash": self.content_hash,
             "title_level": self.title_level,

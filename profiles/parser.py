@@ -26,18 +26,19 @@ def slugify(title: str) -> str:
 def parse_role(text: str, *, source: str) -> RoleProfile:
     """The role profile a seed document describes; `source` (its file name) becomes `seed`.
 
-    The title comes from the Overview prose, sections from the heading lines, skills from the
+    The title comes from a "Title:" line or the Overview prose, else the file name (`titles.find_title`);
+    sections from the heading lines, skills from the
     `skills.SKILLS` vocabulary, salary bands from every pay figure (see `salary.extract_bands`
     and, for the `primary` flag, `primary.mark_primary`). `role` is the title's slug; the
     loader makes it unique across documents.
 
     Raises SeedFormatError (message "<source>:<line>: <what was expected>") when the document is
-    empty, does not start with a heading, names no title in its Overview, has no "Salary Ranges"
+    empty, does not start with a heading, names no title (Overview or file name), has no "Salary Ranges"
     section, has a "$" with no amount, or states a range whose low end is above its high end.
     """
     lines = split_lines(text)
     sections, doc_lines = parse_sections(lines, source)
-    title, _ = find_title(doc_lines, source)
+    title, _, title_source = find_title(doc_lines, source)
     if not any(section.level == 1 and is_salary_heading(section.heading) for section in sections):
         raise SeedFormatError(
             source,
@@ -47,6 +48,7 @@ def parse_role(text: str, *, source: str) -> RoleProfile:
     return RoleProfile(
         role=slugify(title),
         title=title,
+        title_source=title_source,
         seed=source,
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         sections=sections,

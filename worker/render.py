@@ -34,7 +34,9 @@ def render_profiles(profiles: Sequence[RoleProfile]) -> str:
     """Each role's band per level (the figure, and why), its points of reference, and its other figures."""
     out = []
     for profile in profiles:
-        out.append(f"{profile.role}\n  title: {profile.title}\n  seed:  {profile.seed}")
+        out.append(
+            f"{profile.role}\n  title: {profile.title} (from the {profile.title_source})\n  seed:  {profile.seed}"
+        )
         chosen = {band.level: band for band in level_bands(profile)}
         for level in (*LEVELS, UNKNOWN):
             band = chosen.get(level)

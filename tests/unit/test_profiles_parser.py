@@ -153,7 +153,8 @@ def test_missing_or_empty_folder(tmp_path: Path) -> None:
         (
             "untitled.txt",
             _doc("This overview never says which role it is about."),
-            r"untitled\.txt:2: no role title in the Overview \(expected a sentence like 'The role of a",
+            r"untitled\.txt:2: no role title: no 'Title: <Title>' line in the Overview, no sentence there like "
+            r"'The role of a <Title> is \.\.\.'.*no words in the file name 'untitled\.txt'",
         ),
         (
             "nopay.txt",
@@ -256,3 +257,32 @@ def test_markdown_seed_headings() -> None:
 def test_skills_respect_case_and_word_boundaries() -> None:
     text = "Go beyond: we use Go, Rust and C++ to spark joy in Spark jobs; R&D on Kubernetes (K8s), pytorch."
     assert find_skills(text) == ("Go", "Rust", "C++", "Spark", "Kubernetes", "PyTorch")
+
+
+@pytest.mark.parametrize(
+    ("name", "overview", "title", "source"),
+    [
+        ("005_x.txt", "Title: Streaming Data Engineer\nIt moves events.", "Streaming Data Engineer", "title line"),
+        ("005_x.txt", "A Streaming Data Engineer designs and operates event pipelines.", "Streaming Data Engineer",
+         "overview"),
+        ("005_x.txt", "Streaming Data Engineers build and run event pipelines.", "Streaming Data Engineer",
+         "overview"),
+        ("005_streaming_data_engineer.txt", "This guide is about moving events.", "Streaming Data Engineer",
+         "file name"),
+        ("006_ml_platform_engineer_1f2e3d4c5b6a7980.txt", "About the job.", "ML Platform Engineer", "file name"),
+    ],
+)  # fmt: skip
+def test_title_from_a_title_line_more_overview_shapes_or_the_file_name(name, overview, title, source):
+    profile = parse_role(_doc(overview), source=name)
+    assert (profile.title, profile.title_source) == (title, source)
+    assert profile.to_dict()["title_source"] == source
+
+
+def test_a_title_line_beats_an_overview_sentence():
+    text = _doc("The role of a Data Engineer is to move data.\nTitle: Streaming Data Engineer")
+    assert parse_role(text, source="x.txt").title == "Streaming Data Engineer"
+
+
+def test_a_seed_file_name_with_only_its_number_and_id_gives_no_title():
+    with pytest.raises(SeedFormatError, match=r"no words in the file name '000_23e47e2845757334\.txt'"):
+        parse_role(_doc("This overview names no role."), source="000_23e47e2845757334.txt")
