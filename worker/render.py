@@ -133,6 +133,12 @@ def render_result(result: dict[str, Any]) -> str:
     lines.append("  ranking:  " + "  ".join(f"{r['role']} {r['score']:.3f}" for r in roles))
     if result["explanation"]:
         lines.append("  because:  " + ", ".join(f"{e['term']} {e['weight']:.3f}" for e in result["explanation"]))
+    role_evidence = result.get("evidence") or {}
+    if role_evidence.get("specialties") or role_evidence.get("domain_named") is False:
+        said = [f"{s['word']} {s['evidence']:.2f}" for s in role_evidence.get("specialties", [])]
+        if role_evidence.get("domain_named") is False:
+            said.insert(0, "the role's domain is not named (never the match)")
+        lines.append("  evidence: " + ", ".join(said))
     band = result["salary_band"]
     if band:
         where = ", ".join(f"{s['seed']}:{s['line']}" for s in band["sources"])

@@ -64,3 +64,12 @@ def test_a_band_without_a_level_never_prints_level_none() -> None:
     out = render_result(result(None, band))
     assert "level None" not in out
     assert "  expected: $150,000-$200,000 a year (base; 004.txt:12)" in out
+
+
+def test_role_evidence_is_printed_with_the_domain_verdict():
+    shown = render_result(
+        {**result(None), "evidence": {"domain_named": False, "specialties": [{"word": "architect", "evidence": 1.0}]}}
+    )
+    assert "  evidence: the role's domain is not named (never the match), architect 1.00" in shown.splitlines()
+    quiet = render_result({**result(None), "evidence": {"domain_named": True, "specialties": []}})
+    assert "evidence:" not in quiet
