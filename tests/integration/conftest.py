@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import redis
 
-from worker.client import Client
+from worker import Client
 from worker.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

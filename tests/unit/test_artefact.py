@@ -13,7 +13,7 @@ import pytest
 
 from worker import artefact
 from worker.artefact import KEEP_KEYS, artefact_key, load_artefact
-from worker.batch import iter_result_chunks, read_records
+from worker.lines import iter_result_chunks, read_records
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -79,7 +79,7 @@ def test_the_dockerfile_installs_the_project_with_its_seeds_as_a_non_root_user()
 
 @pytest.mark.parametrize("name", ["worker", "beat"])
 def test_the_compose_commands_are_jobmatch_commands(services, name):
-    from worker.cli import build_parser
+    from worker.cli.main import build_parser
 
     args, _extra = build_parser().parse_known_args(command(services[name])[1:])
     assert args.command == name

@@ -6,7 +6,7 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.fanout import _byte_chunks, chunk_items
+from worker.chunks import byte_chunks, numbered_lines
 
 # Pieces that make line breaks and blank lines hard: \r and \r\n (text-mode reading ends a line at both),
 # whitespace and separators `str.isspace` counts as blank (form feed, \x1c, U+2028 as UTF-8), invalid UTF-8
@@ -24,12 +24,12 @@ def as_batch_reads(raw: bytes) -> list[tuple[int, str]]:
 def via_queue_reads(raw: bytes, size: int) -> list[tuple[int, str]]:
     got: list[tuple[int, str]] = []
     expected_first = 1
-    for first, last, data in _byte_chunks(io.BytesIO(raw), size):
+    for first, last, data in byte_chunks(io.BytesIO(raw), size):
         assert first == expected_first and last >= first  # chunks follow each other, line for line
-        items = chunk_items(data, first)
-        assert all(first <= item.line <= last for item in items)
-        assert len(items) <= size or b"\r" in raw  # only universal newlines make a chunk longer
-        got.extend((item.line, item.payload) for item in items)
+        lines = numbered_lines(data, first)
+        assert all(first <= number <= last for number, _ in lines)
+        assert len(lines) <= size or b"\r" in raw  # only universal newlines make a chunk longer
+        got.extend(lines)
         expected_first = last + 1
     return got
 
@@ -51,4 +51,4 @@ def test_any_bytes_are_cut_and_numbered_as_batch_reads_them(raw, size):
 
 
 def test_an_empty_feed_has_no_chunks():
-    assert list(_byte_chunks(io.BytesIO(b""), 3)) == []
+    assert list(byte_chunks(io.BytesIO(b""), 3)) == []

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.posting import MAX_DESCRIPTION_CHARS
-from worker.batch import classify_stream, read_records
-from worker.results import dumps, loads
+from worker.batch.inprocess import classify_stream
+from worker.lines import read_records
 from worker.runtime import load_classifier
+from worker.service.store.results import dumps, loads
 from worker.settings import Settings
 
 pytestmark = pytest.mark.timeout(120)

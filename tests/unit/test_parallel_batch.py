@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from worker.batch import classify_stream, read_records
+from worker.batch.inprocess import classify_stream
+from worker.batch.workers import classify_stream_parallel, iter_output_chunks
 from worker.errors import WorkerError
-from worker.parallel import classify_stream_parallel, iter_output_chunks
+from worker.lines import read_records
 from worker.runtime import load_classifier
 from worker.settings import Settings
 
@@ -153,7 +154,7 @@ def test_workers_must_be_positive(settings):
 
 
 def test_a_summary_keeps_the_first_rejections_and_counts_the_rest():
-    from worker.batch import MAX_REJECTIONS_SHOWN, BatchSummary
+    from worker.chunks import MAX_REJECTIONS_SHOWN, BatchSummary
 
     def rejected(line):
         return {"status": "rejected", "line": line, "error": f"line {line}: bad"}

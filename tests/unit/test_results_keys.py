@@ -1,13 +1,14 @@
-"""results.py without Redis: every key under the prefix, the JSON (de)serialisation, what makes a result new."""
+"""The store without Redis: every key under the prefix, the JSON (de)serialisation, what makes a result new."""
 
 import re
 
 import pytest
 
-from worker import results
-from worker.results import Keys, _digest, dumps, loads, stored_result
+from worker.service.store import keys
+from worker.service.store.keys import Keys
+from worker.service.store.results import digest, dumps, loads, stored_result
 
-TEMPLATES = {name: value for name, value in vars(results).items() if name.endswith(("_KEY", "_STREAM"))}
+TEMPLATES = {name: value for name, value in vars(keys).items() if name.endswith(("_KEY", "_STREAM"))}
 
 
 def test_every_key_template_starts_with_the_prefix():
@@ -61,8 +62,8 @@ def test_stored_result_drops_only_the_input_line():
 
 def test_the_digest_is_the_model_version_and_content_hash_or_for_rejections_the_input():
     matched = {"status": "matched", "content_hash": "abc", "model_version": "m1"}
-    assert _digest(matched, "payload one") == _digest(matched, "payload two") == "m1:abc"
-    assert _digest({**matched, "model_version": "m2"}, "x") == "m2:abc"
+    assert digest(matched, "payload one") == digest(matched, "payload two") == "m1:abc"
+    assert digest({**matched, "model_version": "m2"}, "x") == "m2:abc"
     rejected = {"status": "rejected", "model_version": "m1", "error": "field 'title': missing"}
-    first, second = _digest(rejected, '{"id": 1}'), _digest(rejected, '{"id": 1, "x": 2}')
+    first, second = digest(rejected, '{"id": 1}'), digest(rejected, '{"id": 1, "x": 2}')
     assert first != second and re.fullmatch(r"m1:rejected:[0-9a-f]{24}", first)

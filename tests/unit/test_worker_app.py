@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-from worker.app import celery_config, create_app, process_context
-from worker.redisconn import mask_url, unavailable
+from worker.service.app import celery_config, create_app
+from worker.service.handling import process_context
+from worker.service.redisconn import mask_url, unavailable
 from worker.settings import Settings
 
 

@@ -5,8 +5,8 @@ import json
 from helpers import OTHERS, PROFILES
 
 from matching import Classifier, RoleMatcher
-from worker.classification import Item, classify_items
-from worker.queue_cli import _postings
+from worker.cli.inputs import read_postings
+from worker.service.handling import Item, classify_items
 
 
 class Touchy(Classifier):
@@ -51,7 +51,7 @@ def test_a_poison_posting_is_isolated_and_named_the_rest_of_the_chunk_goes_on():
 def test_submit_reads_one_object_over_several_lines_or_json_lines(tmp_path):
     one = tmp_path / "one.json"
     one.write_text('{\n  "id": "x",\n  "title": "T"\n}\n', encoding="utf-8")
-    assert [(line, json.loads(text)) for line, text in _postings(str(one))] == [(None, {"id": "x", "title": "T"})]
+    assert [(line, json.loads(text)) for line, text in read_postings(str(one))] == [(None, {"id": "x", "title": "T"})]
     lines = tmp_path / "many.jsonl"
     lines.write_text('{"id": 1}\n\n{"id": 2}\nnot json\n', encoding="utf-8")
-    assert list(_postings(str(lines))) == [(1, '{"id": 1}'), (3, '{"id": 2}'), (4, "not json")]
+    assert list(read_postings(str(lines))) == [(1, '{"id": 1}'), (3, '{"id": 2}'), (4, "not json")]

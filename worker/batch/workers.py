@@ -3,8 +3,8 @@
 This process reads lines, cuts them into chunks of raw lines and writes the classified text back in input order;
 N - 1 helper processes (forked with the loaded classifier on Linux, else spawned to load the cached artefact)
 decode and classify the chunks it hands out, and this process classifies a chunk itself whenever the helpers
-have enough queued. Every classifying process holds scikit-learn (about 120 MB), so N - 1 helpers plus a
-dispatching parent that also classifies costs one interpreter less than N helpers and an idle parent. At most
+have enough queued. Every classifying process holds the model, numpy and scipy (about 65 MB), so N - 1 helpers
+plus a dispatching parent that also classifies costs one interpreter less than N helpers and an idle parent. At most
 `IN_FLIGHT_PER_WORKER` chunks per helper and `LOCAL_AHEAD` chunks classified here wait to be written, so memory
 does not grow with the feed.
 """
@@ -19,29 +19,27 @@ import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from typing import IO
 
 from matching import Classifier
 
-from .batch import BatchSummary, classify_stream, iter_result_chunks, read_records, result_lines
-from .errors import WorkerError
-from .runtime import freeze_long_lived, load_classifier
-from .settings import Settings
+from ..chunks import WORKERS_CHUNK_LINES, BatchSummary, ChunkResult, render_chunk
+from ..errors import WorkerError
+from ..lines import iter_result_chunks, read_records
+from ..runtime import freeze_long_lived, load_classifier
+from ..settings import Settings
+from .inprocess import classify_stream
+from .output import write_chunks
 
 __all__ = [
-    "CHUNK_LINES",
     "IN_FLIGHT_PER_WORKER",
     "LOCAL_AHEAD",
-    "ChunkResult",
     "classify_lines",
     "classify_stream_parallel",
     "default_start_method",
     "iter_output_chunks",
 ]
 
-# Lines per chunk: one vectorised call's worth (`batch.CHUNK_SIZE`), ~100 ms of work against a ~0.1 ms round trip.
-CHUNK_LINES = 256
 # Chunks queued per helper process: one being classified, one waiting, so a helper never idles on the parent.
 IN_FLIGHT_PER_WORKER = 2
 # Chunks this process may classify ahead of the oldest chunk still at a helper.
@@ -55,26 +53,11 @@ def default_start_method() -> str:
     return "fork" if sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-@dataclass
-class ChunkResult:
-    """One chunk classified: its output lines (JSONL text, as `classify_stream` writes them) and its tally."""
-
-    text: str = ""
-    summary: BatchSummary = field(default_factory=BatchSummary)
-
-
 def classify_lines(classifier: Classifier, first_line: int, lines: list[str]) -> ChunkResult:
     """Decode, classify and serialise one chunk of raw lines numbered from `first_line`, as `classify_stream` would."""
     offset = first_line - 1
     records = ((number + offset, record) for number, record in read_records(io.StringIO("".join(lines))))
-    parts = []
-    done = ChunkResult()
-    for results in iter_result_chunks(classifier, records):
-        parts.append(result_lines(results))
-        for result in results:
-            done.summary.add(result)
-    done.text = "".join(parts)
-    return done
+    return render_chunk(result for results in iter_result_chunks(classifier, records) for result in results)
 
 
 # -- helper processes ----------------------------------------------------------------------------------------
@@ -149,7 +132,7 @@ def iter_output_chunks(
     *,
     workers: int,
     classifier: Classifier | None = None,
-    chunk_lines: int = CHUNK_LINES,
+    chunk_lines: int = WORKERS_CHUNK_LINES,
     in_flight_per_worker: int = IN_FLIGHT_PER_WORKER,
     local_ahead: int = LOCAL_AHEAD,
     start_method: str | None = None,
@@ -228,20 +211,5 @@ def classify_stream_parallel(
     local = classifier if classifier is not None else load_classifier(settings)
     if workers == 1:
         return classify_stream(local, read_records(lines_in), out, progress=progress, total=total)
-    summary = BatchSummary()
-    bar = None
-    try:
-        for chunk in iter_output_chunks(settings, lines_in, workers=workers, classifier=local):
-            if progress and bar is None:
-                # Created once the helpers exist: tqdm's monitor thread must not be running when they are forked.
-                from tqdm import tqdm
-
-                bar = tqdm(total=total, unit=" postings", file=sys.stderr, dynamic_ncols=True)
-            out.write(chunk.text)
-            summary.merge(chunk.summary)
-            if bar is not None:
-                bar.update(chunk.summary.total)
-    finally:
-        if bar is not None:
-            bar.close()
-    return summary
+    chunks = iter_output_chunks(settings, lines_in, workers=workers, classifier=local)
+    return write_chunks(chunks, out, progress=progress, total=total)

@@ -1,7 +1,7 @@
-"""The `jobmatch` commands that use the queue: submit, result, watch, top, worker, beat, sources, status.
+"""The commands that read and write the service's Redis: submit, result, watch, top, sources, status.
 
-Kept apart from `cli.py` so the queue-free commands never import Celery or redis: everything that needs
-them is imported inside the handlers.
+Everything that needs redis or Celery is imported inside the handlers, so loading this module (as `jobmatch`
+does for every command) costs the queue-free commands nothing.
 """
 
 from __future__ import annotations
@@ -9,47 +9,56 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator
+from typing import Any
 
-from .errors import InputError
-from .settings import Settings
+from ..errors import InputError
+from ..settings import Settings
+from .inputs import read_postings
+from .options import Handler, add_seeds, duration, positive
 
-__all__ = ["PASS_THROUGH", "QUEUE_HANDLERS"]
-
-# Commands whose unknown options are handed to Celery.
-PASS_THROUGH = frozenset({"worker", "beat"})
+__all__ = ["HANDLERS", "add_parsers"]
 
 
-def _postings(path: str) -> Iterator[tuple[int | None, str]]:
-    """(line, JSON text) of every posting in a file: one JSON object (any layout), or JSON lines."""
-    from .cli import _open_input
+def add_parsers(commands: Any) -> None:
+    """Add submit, result, watch, top, sources and status to the subcommands."""
+    submit = commands.add_parser("submit", help="send postings (one JSON object, or JSONL) to the workers")
+    submit.add_argument("file", help="posting file (JSON object or JSONL), or - for standard input")
 
-    with _open_input(path) as stream:
-        text = stream.read()
-    stripped = text.strip()
-    if not stripped:
-        raise InputError(f"{path}: no postings (the input is empty)")
-    if stripped.startswith("{") and "\n" in stripped:
-        try:
-            json.loads(stripped)
-        except json.JSONDecodeError:
-            pass  # not one object: JSON lines
-        else:
-            yield None, stripped
-            return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield number, line
+    result = commands.add_parser("result", help="print a posting's stored result as JSON")
+    result.add_argument("id", help="posting id")
+
+    watch = commands.add_parser("watch", help="follow the results stream as JSON lines (consumer group)")
+    watch.add_argument("--group", default="watch", help="consumer group name (default: watch)")
+    watch.add_argument("--consumer", help="consumer name within the group (default: this host's name)")
+    watch.add_argument("--new", action="store_true", help="a new group starts at new results, not the oldest kept")
+    watch.add_argument("--count", type=positive, metavar="N", help="stop after N results")
+    watch.add_argument("--idle-exit", type=float, metavar="SECONDS", help="stop when nothing arrives for SECONDS")
+    watch.add_argument("--claim-idle", type=duration, metavar="DURATION",
+                       help="take over results another consumer of the group left unacknowledged this long "
+                            "(e.g. 30, 90s, 5m; default 60 s)")  # fmt: skip
+
+    top = commands.add_parser("top", help="the best current postings for a role")
+    top.add_argument("role", help="role slug, seed file name or prefix")
+    top.add_argument("-n", type=positive, default=10, help="how many (default 10)")
+    top.add_argument("--json", action="store_true", help="print id, score and result as a JSON list")
+    add_seeds(top)
+
+    sources = commands.add_parser("sources", help="the configured sources, when each was last polled, its error")
+    sources.add_argument("--json", action="store_true", help="print them as a JSON list")
+
+    status = commands.add_parser("status", help="Redis, workers and their model version, queue and backlogs")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
 
 
 def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import Client
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
+    from ..service.client import Client
 
     client = Client(settings)
     client.check()
     sent = 0
     try:
-        for line, posting_id in client.submit_iter(_postings(args.file)):
+        for line, posting_id in client.submit_iter(read_postings(args.file)):
             sent += 1
             if posting_id is None:
                 where = f"{args.file}:{line}" if line is not None else args.file
@@ -69,7 +78,8 @@ def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_result(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import Client
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
+    from ..service.client import Client
 
     client = Client(settings)
     client.check()
@@ -82,7 +92,8 @@ def _cmd_result(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import CLAIM_IDLE_MS, Client
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
+    from ..service.client import CLAIM_IDLE_MS, Client
 
     client = Client(settings)
     client.check()
@@ -113,9 +124,10 @@ def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_top(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
     from profiles import find_profile, load_profiles
 
-    from .client import Client
+    from ..service.client import Client
 
     role = find_profile(load_profiles(settings.seeds), args.role).role
     client = Client(settings)
@@ -135,29 +147,10 @@ def _cmd_top(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    from .app import create_app
-
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    # Mingle and gossip only help revokes and clock sync across workers; without them a worker starts faster.
-    argv = ["worker", "--without-mingle", "--without-gossip", "--loglevel", "INFO", *args.extra]
-    return int(create_app(settings).start(argv) or 0)
-
-
-def _cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
-    from .app import create_app
-    from .polling import configured_sources
-
-    enabled = [c.name for c in configured_sources(settings) if c.enabled]
-    if not enabled:
-        print("jobmatch beat: no enabled [[sources]] in the config file: nothing to schedule", file=sys.stderr)
-    settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    return int(create_app(settings).start(["beat", "--loglevel", "INFO", *args.extra]) or 0)
-
-
 def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import Client
-    from .polling import configured_sources, source_states
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
+    from ..service.client import Client
+    from ..service.polling import configured_sources, source_states
 
     configs = configured_sources(settings)
     client = Client(settings)
@@ -192,7 +185,8 @@ def _cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from .client import Client
+    # Imported here: every command loads this module, and the queue-free ones must not load redis or Celery.
+    from ..service.client import Client
 
     status = Client(settings).status()
     alive = [w for w in status["workers"] if w["alive"]]
@@ -218,13 +212,11 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if alive else 1
 
 
-QUEUE_HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+HANDLERS: dict[str, Handler] = {
     "submit": _cmd_submit,
     "result": _cmd_result,
     "watch": _cmd_watch,
     "top": _cmd_top,
-    "worker": _cmd_worker,
-    "beat": _cmd_beat,
     "sources": _cmd_sources,
     "status": _cmd_status,
 }

@@ -1,7 +1,7 @@
 """The Celery app, configured from the one `Settings`: broker, JSON only, delivery guarantees, schedule.
 
 `create_app(settings)` builds one; the module-level `app` (built on first access from `load_settings()`)
-is what the Celery command line finds: `celery -A worker.app worker`.
+is what the Celery command line finds: `celery -A worker.service.app worker`.
 
 Delivery: tasks are acknowledged late (after they ran) and rejected back to the queue when their pool
 process dies, one message prefetched per process. A worker that dies whole leaves its messages in kombu's
@@ -24,13 +24,16 @@ from urllib.parse import parse_qsl, urlsplit
 from celery import Celery
 from celery.signals import worker_process_init
 
-from .classification import ProcessContext
-from .errors import SettingsError
+from ..errors import SettingsError
+from ..settings import Settings, load_settings
+from . import tasks
+from .bootstep import ServiceStep
+from .handling import process_context
+from .polling import beat_schedule
 from .redisconn import mask_url
-from .results import TASK_QUEUE
-from .settings import Settings, load_settings
+from .store.keys import TASK_QUEUE
 
-__all__ = ["RESTORE_EVERY_SECONDS", "broker_tls", "celery_config", "create_app", "process_context", "restore_every"]
+__all__ = ["RESTORE_EVERY_SECONDS", "broker_tls", "celery_config", "create_app", "restore_every"]
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +77,6 @@ def broker_tls(url: str) -> dict[str, Any] | None:
 
 def celery_config(settings: Settings) -> dict[str, Any]:
     """Celery's settings for `settings`: everything the app needs, nothing read from elsewhere."""
-    from .polling import beat_schedule
-
     safe_prefix = re.sub(r"[^A-Za-z0-9_.-]", "_", settings.key_prefix)
     return {
         "broker_url": settings.redis_url,
@@ -101,7 +102,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "event_serializer": "json",
         "accept_content": ["json"],
         "result_accept_content": ["json"],
-        # Results are published by worker/results.py, not through a Celery result backend.
+        # Results are published by the result store (store/results.py), not through a Celery result backend.
         "result_backend": None,
         "task_ignore_result": True,
         "task_acks_late": True,
@@ -125,9 +126,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings) -> Any:
     """A Celery app for `settings`, with jobmatch's tasks and its worker step (heartbeat, intake reader)."""
-    from . import tasks
-    from .bootstep import ServiceStep
-
     app = Celery("jobmatch", set_as_current=False)
     app.conf.update(celery_config(settings))
     app.jobmatch_settings = settings
@@ -136,15 +134,6 @@ def create_app(settings: Settings) -> Any:
     app.steps["worker"].add(ServiceStep)
     _apps.append(app)
     return app
-
-
-def process_context(app: Any) -> ProcessContext:
-    """This process's context for `app` (a forked pool process gets its own, never its parent's)."""
-    context: ProcessContext | None = app.jobmatch_context
-    if context is None or context.pid != os.getpid():
-        context = ProcessContext(app.jobmatch_settings)
-        app.jobmatch_context = context
-    return context
 
 
 def _warm_up(**_: Any) -> None:

@@ -12,11 +12,12 @@ from typing import Any
 
 from celery import bootsteps
 
+from ..runtime import load_classifier
 from .heartbeat import BEAT_SECONDS, WorkerInfo, forget, write_beat
 from .intake import IntakeReader
+from .names import CLASSIFY_MANY
 from .redisconn import REDIS_ERRORS, connect
-from .results import ResultStore
-from .runtime import load_classifier
+from .store.results import ResultStore
 
 __all__ = ["ServiceStep"]
 
@@ -36,8 +37,6 @@ class ServiceStep(bootsteps.StartStopStep):  # type: ignore[misc]  # celery is u
         self._hostname = ""
 
     def start(self, parent: Any) -> None:
-        from .tasks import CLASSIFY_MANY
-
         app = parent.app
         settings = app.jobmatch_settings
         # The main process only needs the model version, for the heartbeat; pool processes build their own.

@@ -1,6 +1,6 @@
 """The importable client: submit postings, read results, follow the results stream, ask for the best postings.
 
-    from worker.client import Client
+    from worker import Client
     client = Client()                                   # settings from JOBMATCH_* / the config file
     ids = client.submit(['{"id": "p1", "title": "ML Engineer", "description": "..."}'])
     client.get_result("p1")                             # the stored result, or None
@@ -24,11 +24,13 @@ from typing import Any, TypeVar, cast
 
 import redis
 
-from .errors import QueueError
+from ..errors import QueueError
+from ..settings import Settings, load_settings
 from .heartbeat import WorkerInfo, all_workers, live_workers
+from .names import CLASSIFY_MANY
 from .redisconn import REDIS_ERRORS, connect, mask_url, unavailable
-from .results import INTAKE_GROUP, ResultStore, loads
-from .settings import Settings, load_settings
+from .store.keys import INTAKE_GROUP
+from .store.results import ResultStore, loads
 
 __all__ = ["CLAIM_IDLE_MS", "Client", "StreamResult", "get_result", "iter_results", "posting_id_of", "submit", "top"]
 
@@ -84,7 +86,7 @@ class Client:
     def app(self) -> Any:
         """The Celery app (built on first use: reading results needs no Celery)."""
         if self._app is None:
-            from .app import create_app
+            from .app import create_app  # here, not at the top: reading results needs no Celery
 
             self._app = create_app(self.settings)
         return self._app
@@ -108,8 +110,6 @@ class Client:
         Raises `RedisUnavailable` when Redis cannot be reached: postings not yet yielded were not sent.
         """
         from kombu.exceptions import OperationalError
-
-        from .tasks import CLASSIFY_MANY
 
         errors: tuple[type[BaseException], ...] = (OperationalError, *REDIS_ERRORS)
         self.check()

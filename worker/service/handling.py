@@ -1,4 +1,4 @@
-"""Classifying postings inside a worker process: the process's one classifier and store, poison isolation.
+"""Task handling: classifying postings in a worker process, its one classifier and store, poison isolation.
 
 Tasks hand in raw postings (`Item`: the JSON text as it arrived, and its input line if it had one). A
 posting the classifier rejects is a value (`status: rejected`); a posting that makes the classifier *raise*
@@ -19,11 +19,11 @@ import redis
 
 from matching import Classifier, rejected_result
 
-from .batch import classify_chunk, decode_line
+from ..lines import classify_chunk, decode_line
+from ..runtime import freeze_long_lived, load_classifier
+from ..settings import Settings
 from .redisconn import connect
-from .results import Outcome, ResultStore
-from .runtime import freeze_long_lived, load_classifier
-from .settings import Settings
+from .store.results import Outcome, ResultStore
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -36,6 +36,7 @@ __all__ = [
     "isolate",
     "outcomes",
     "poison_result",
+    "process_context",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,16 @@ class ProcessContext:
         if self._store is None:
             self._store = ResultStore(self.redis, self.settings)
         return self._store
+
+
+def process_context(app: Any) -> ProcessContext:
+    """This process's context for a Celery app built by `create_app` (a forked pool process gets its own, never
+    its parent's)."""
+    context: ProcessContext | None = app.jobmatch_context
+    if context is None or context.pid != os.getpid():
+        context = ProcessContext(app.jobmatch_settings)
+        app.jobmatch_context = context
+    return context
 
 
 def classify_items(classifier: Classifier, items: Sequence[Item]) -> tuple[list[dict[str, Any]], list[int]]:

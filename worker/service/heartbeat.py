@@ -9,7 +9,7 @@ from typing import cast
 
 import redis
 
-from .results import Keys
+from .store.keys import Keys
 
 __all__ = ["ALIVE_SECONDS", "BEAT_SECONDS", "WorkerInfo", "all_workers", "forget", "live_workers", "write_beat"]
 

@@ -22,7 +22,8 @@ import redis
 from matching import rejected_result
 
 from .redisconn import REDIS_ERRORS
-from .results import INTAKE_FIELD, INTAKE_GROUP, Keys, Outcome, ResultStore, dumps
+from .store.keys import INTAKE_FIELD, INTAKE_GROUP, Keys
+from .store.results import Outcome, ResultStore, dumps
 
 __all__ = ["CLAIM_IDLE_SECONDS", "IntakeReader"]
 

@@ -22,11 +22,9 @@ from typing import Any, cast
 
 from matching import MatchingError, posting_from_dict, rejected_result
 
-from .classification import Item, ProcessContext, classify_items, outcomes
-from .errors import SettingsError
-from .results import Keys, Outcome, dumps
-from .settings import Settings
-from .sources import (
+from ..errors import SettingsError
+from ..settings import Settings
+from ..sources import (
     FetchState,
     SourceConfig,
     SourceConfigError,
@@ -34,7 +32,12 @@ from .sources import (
     SourceUnavailable,
     build_source,
     make_client,
+    parse_source_config,
 )
+from .handling import Item, ProcessContext, classify_items, outcomes
+from .names import POLL_SOURCE
+from .store.keys import Keys
+from .store.results import Outcome, dumps
 
 __all__ = ["PollReport", "beat_schedule", "configured_sources", "poll", "source_states"]
 
@@ -76,8 +79,6 @@ def configured_sources(settings: Settings) -> list[SourceConfig]:
 
 
 def _parse(table: Any, index: int) -> SourceConfig:
-    from .sources import parse_source_config
-
     return parse_source_config(table, where=f"sources[{index}]")
 
 
@@ -85,7 +86,7 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     """Celery beat's schedule: one `jobmatch.poll_source` per enabled source at its interval."""
     return {
         f"poll-{config.name}": {
-            "task": "jobmatch.poll_source",
+            "task": POLL_SOURCE,
             "schedule": config.interval_seconds,
             "args": (config.name,),
             # A poll still queued when the next one is due is pointless: let it expire.

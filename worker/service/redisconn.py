@@ -8,8 +8,8 @@ import redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 
-from .errors import RedisUnavailable
-from .settings import Settings
+from ..errors import RedisUnavailable
+from ..settings import Settings
 
 __all__ = ["REDIS_ERRORS", "connect", "mask_url", "unavailable"]
 

@@ -1,33 +1,24 @@
-"""The Celery tasks: plain data in, `classification`/`polling` do the work, results go out through `results.py`.
+"""The Celery tasks, thin: plain data in, `handling`/`polling` do the work, results go out through the store.
 
-jobmatch.classify        (payload, origin="submit", line=None)   one posting as JSON text
-jobmatch.classify_many   (items, origin="submit")                [[line or null, JSON text, origin or null], ...]
-jobmatch.classify_batch  (batch_id, index, first_line)          chunk `index` of a `batch --via-queue` run: its raw
-                                                                 lines are in Redis (`Keys.batch_lines`), numbered
-                                                                 from `first_line`
-jobmatch.poll_source     (name)                                  one configured source
+Their names and arguments are in `names.py`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .classification import MAX_ATTEMPTS, Item, RetryLater, handle
+from ..chunks import numbered_lines, render_chunk
+from .handling import MAX_ATTEMPTS, Item, RetryLater, handle, process_context
+from .names import CLASSIFY, CLASSIFY_BATCH, CLASSIFY_MANY, POLL_SOURCE
+from .polling import poll
 from .redisconn import REDIS_ERRORS
 
-__all__ = ["CLASSIFY", "CLASSIFY_BATCH", "CLASSIFY_MANY", "POLL_SOURCE", "register"]
-
-CLASSIFY = "jobmatch.classify"
-CLASSIFY_MANY = "jobmatch.classify_many"
-CLASSIFY_BATCH = "jobmatch.classify_batch"
-POLL_SOURCE = "jobmatch.poll_source"
+__all__ = ["register"]
 
 REDIS_RETRIES = 10  # a task that cannot reach Redis tries again this often (with backoff) before it fails
 
 
 def _run(task: Any, items: list[Item], origin: str) -> list[dict[str, Any]]:
-    from .app import process_context
-
     request = task.request
     try:
         return handle(
@@ -64,9 +55,6 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
     The chunk's lines are read from Redis, where the client keeps them until it has collected the chunk: none
     there means the chunk was collected already (this is a redelivery) or the batch was abandoned long ago.
     """
-    from .app import process_context
-    from .fanout import chunk_items, render_chunk
-
     store = process_context(task.app).store
     try:
         data = store.get_lines(batch_id, index)
@@ -74,9 +62,11 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
         raise task.retry(exc=exc, countdown=min(30.0, 2.0**task.request.retries), max_retries=REDIS_RETRIES) from None
     if data is None:
         return 0
-    results = _run(task, chunk_items(data, int(first_line)), f"batch:{batch_id}")
+    items = [Item(text, line) for line, text in numbered_lines(data, int(first_line))]
+    results = _run(task, items, f"batch:{batch_id}")
+    chunk = render_chunk(results)
     try:
-        store.store_chunk(batch_id, index, *render_chunk(results))
+        store.store_chunk(batch_id, index, chunk.summary.to_dict(), chunk.text)
     except REDIS_ERRORS as exc:
         raise task.retry(exc=exc, countdown=min(30.0, 2.0**task.request.retries), max_retries=REDIS_RETRIES) from None
     return len(results)
@@ -84,9 +74,6 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
 
 def poll_source(task: Any, name: str) -> dict[str, Any]:
     """Poll one configured source: fetch, skip postings already classified unchanged, classify, publish."""
-    from .app import process_context
-    from .polling import poll
-
     return poll(process_context(task.app), name).to_dict()
 
 

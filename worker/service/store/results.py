@@ -1,10 +1,9 @@
-"""Every Redis key jobmatch uses, the JSON (de)serialisation, and publishing and reading results.
+"""The result store: publishing results to Redis and reading them back, and their JSON (de)serialisation.
 
-All keys live under `settings.key_prefix` (default `jobmatch:`), Celery's own ones too (kombu's
-`global_keyprefix`), so deployments and test runs can share one Redis. Results are published by a Lua script
-that takes up to `PUBLISH_GROUP` postings a call (the calls of a chunk pipelined); it is idempotent, keyed by
-posting id, content hash and model version, so a posting classified twice (a redelivered task) leaves one result,
-one ranking entry and one results-stream entry; a new model version publishes again.
+Results are published by a Lua script (`publish.lua`, beside this module) that takes up to `PUBLISH_GROUP`
+postings a call (the calls of a chunk pipelined); it is idempotent, keyed by posting id, content hash and model
+version, so a posting classified twice (a redelivered task) leaves one result, one ranking entry and one
+results-stream entry; a new model version publishes again. The key names are in `keys.py`.
 """
 
 from __future__ import annotations
@@ -14,152 +13,32 @@ import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Any, cast
 
 import orjson
 import redis
 
-from .settings import Settings
+from ...settings import Settings
+from .keys import Keys
 
 __all__ = [
-    "BATCH_CHUNK_KEY",
-    "BATCH_DONE_KEY",
-    "BATCH_LINES_KEY",
-    "DEAD_LETTER_SEEN_KEY",
-    "DEAD_LETTER_STREAM",
-    "DELIVERIES_KEY",
-    "INTAKE_FIELD",
-    "INTAKE_GROUP",
-    "INTAKE_STREAM",
-    "ISOLATION_KEY",
-    "MODELS_KEY",
-    "PUBLISHED_KEY",
-    "QUEUE_KEY",
-    "RANKING_KEY",
-    "RESULTS_STREAM",
-    "RESULT_KEY",
-    "SOURCE_LOCK_KEY",
-    "SOURCE_SEEN_KEY",
-    "SOURCE_STATE_KEY",
-    "TASK_QUEUE",
-    "UNACKED_KEY",
-    "WORKERS_KEY",
-    "Keys",
+    "BATCH_TTL_SECONDS",
+    "PUBLISH_GROUP",
     "Outcome",
     "ResultStore",
     "decode_entry",
+    "digest",
     "dumps",
     "loads",
     "stored_result",
 ]
-
-# -- key templates (the README's key table lists the same) -------------------------------------------------
-RESULT_KEY = "{prefix}result:{posting_id}"  # string: the latest result (JSON), expires after result_ttl
-PUBLISHED_KEY = "{prefix}published:{posting_id}"  # hash: digest, model, role of what was published last
-RESULTS_STREAM = "{prefix}results"  # stream: id, status, result (JSON); read with consumer groups
-RANKING_KEY = "{prefix}ranking:{model_version}:{role}"  # sorted set: posting id by score, one model version
-MODELS_KEY = "{prefix}models"  # hash: model version -> when it last published (unix seconds)
-DEAD_LETTER_STREAM = "{prefix}dead-letter"  # stream: id, error, origin, payload, model_version
-DEAD_LETTER_SEEN_KEY = "{prefix}dead-letter:seen:{digest}"  # marks an id-less rejection already recorded
-INTAKE_STREAM = "{prefix}intake"  # stream: any service XADDs field `posting` = one posting as JSON
-INTAKE_GROUP = "jobmatch-workers"  # the workers' consumer group on the intake stream
-INTAKE_FIELD = "posting"
-WORKERS_KEY = "{prefix}workers"  # hash: worker hostname -> heartbeat (JSON with model_version, seen_at)
-SOURCE_STATE_KEY = "{prefix}source:{name}"  # hash: last_polled, last_ok, last_error, etag, last_modified, ...
-SOURCE_SEEN_KEY = "{prefix}source:{name}:seen"  # hash: posting id -> "content_hash model_version"
-SOURCE_LOCK_KEY = "{prefix}source:{name}:lock"  # string: held while one poll of the source runs
-# string: one finished chunk: its summary (JSON) on the first line, then its result lines as `batch` writes them
-BATCH_CHUNK_KEY = "{prefix}batch:{batch_id}:chunk:{index}"
-# string: one chunk's raw input lines (the feed's bytes), SET by the client before it sends the chunk's task,
-# deleted once the client has collected the chunk (so a redelivered task still finds them), else expires after
-# BATCH_TTL
-BATCH_LINES_KEY = "{prefix}batch:{batch_id}:lines:{index}"
-BATCH_DONE_KEY = "{prefix}batch:{batch_id}:done"  # list: indexes of finished chunks, BLPOPped by the client
-DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was started (crash loops)
-# hash: in a crash-looping task classified one posting at a time, `at` (the posting being classified) and
-# `blamed` (space-separated positions of postings whose classification killed the process)
-ISOLATION_KEY = "{prefix}deliveries:{task_id}:isolation"
-# Celery's queue and kombu's unacknowledged-message hash, under the prefix through `global_keyprefix`.
-TASK_QUEUE = "tasks"
-QUEUE_KEY = "{prefix}" + TASK_QUEUE
-UNACKED_KEY = "{prefix}unacked"
 
 BATCH_TTL_SECONDS = 86400
 DEAD_LETTER_DEDUP_SECONDS = 86400
 # Postings per call of the publish script: one call is cheaper for Redis than one per posting, and a group this
 # size keeps each call (which blocks Redis) to a few milliseconds.
 PUBLISH_GROUP = 100
-
-
-@dataclass(frozen=True)
-class Keys:
-    """The key templates filled in with one prefix."""
-
-    prefix: str
-
-    def result(self, posting_id: str) -> str:
-        return RESULT_KEY.format(prefix=self.prefix, posting_id=posting_id)
-
-    def published(self, posting_id: str) -> str:
-        return PUBLISHED_KEY.format(prefix=self.prefix, posting_id=posting_id)
-
-    def ranking(self, model_version: str, role: str) -> str:
-        return RANKING_KEY.format(prefix=self.prefix, model_version=model_version, role=role)
-
-    def source_state(self, name: str) -> str:
-        return SOURCE_STATE_KEY.format(prefix=self.prefix, name=name)
-
-    def source_seen(self, name: str) -> str:
-        return SOURCE_SEEN_KEY.format(prefix=self.prefix, name=name)
-
-    def source_lock(self, name: str) -> str:
-        return SOURCE_LOCK_KEY.format(prefix=self.prefix, name=name)
-
-    def batch_chunk(self, batch_id: str, index: int) -> str:
-        return BATCH_CHUNK_KEY.format(prefix=self.prefix, batch_id=batch_id, index=index)
-
-    def batch_lines(self, batch_id: str, index: int) -> str:
-        return BATCH_LINES_KEY.format(prefix=self.prefix, batch_id=batch_id, index=index)
-
-    def batch_done(self, batch_id: str) -> str:
-        return BATCH_DONE_KEY.format(prefix=self.prefix, batch_id=batch_id)
-
-    def deliveries(self, task_id: str) -> str:
-        return DELIVERIES_KEY.format(prefix=self.prefix, task_id=task_id)
-
-    def isolation(self, task_id: str) -> str:
-        return ISOLATION_KEY.format(prefix=self.prefix, task_id=task_id)
-
-    def dead_letter_seen(self, digest: str) -> str:
-        return DEAD_LETTER_SEEN_KEY.format(prefix=self.prefix, digest=digest)
-
-    @property
-    def results(self) -> str:
-        return RESULTS_STREAM.format(prefix=self.prefix)
-
-    @property
-    def dead_letter(self) -> str:
-        return DEAD_LETTER_STREAM.format(prefix=self.prefix)
-
-    @property
-    def intake(self) -> str:
-        return INTAKE_STREAM.format(prefix=self.prefix)
-
-    @property
-    def models(self) -> str:
-        return MODELS_KEY.format(prefix=self.prefix)
-
-    @property
-    def workers(self) -> str:
-        return WORKERS_KEY.format(prefix=self.prefix)
-
-    @property
-    def queue(self) -> str:
-        return QUEUE_KEY.format(prefix=self.prefix)
-
-    @property
-    def unacked(self) -> str:
-        return UNACKED_KEY.format(prefix=self.prefix)
 
 
 # -- (de)serialisation ---------------------------------------------------------------------------------------
@@ -186,82 +65,10 @@ def stored_result(result: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- publishing ----------------------------------------------------------------------------------------------
 
-# Up to PUBLISH_GROUP postings of one model version per call, in order (each sees the ones before it).
-# KEYS: results stream, dead-letter stream, models, then per posting: result, published, ranking (of its new role)
-# ARGV: model version, ttl ms, results maxlen, dead-letter maxlen, ranking size, ranking key prefix of this model
-#       version, now, then per posting: id, result JSON, digest, status, role, score, error, payload, origin,
-#       replace (1|0)
-# replace 0 (a posting given up on): when this model version already published a result for the id (another
-# delivery of the task classified it), that result stays and the failure only goes to the dead-letter stream.
-# Rankings touched are trimmed to the ranking size (and their expiry renewed) once per call, not per posting.
-# Returns how many postings were published anew.
-_PUBLISH = """
-local model, ttl, size = ARGV[1], ARGV[2], tonumber(ARGV[5])
-local new, touched = 0, {}
-for i = 0, (#KEYS - 3) / 3 - 1 do
-  local result, published, ranking = KEYS[4 + 3 * i], KEYS[5 + 3 * i], KEYS[6 + 3 * i]
-  local a = 7 + 10 * i
-  local id, json, digest, status, role = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5]
-  local old = redis.call('HMGET', published, 'digest', 'model', 'role')
-  if old[1] == digest then
-    redis.call('PEXPIRE', result, ttl)
-    redis.call('PEXPIRE', published, ttl)
-  elseif ARGV[a + 10] == '0' and old[2] == model then
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'error', ARGV[a + 7],
-               'origin', ARGV[a + 9], 'payload', ARGV[a + 8], 'model_version', model)
-  else
-    if old[2] == model and old[3] and old[3] ~= '' and old[3] ~= role then
-      redis.call('ZREM', ARGV[6] .. old[3], id)
-    end
-    redis.call('SET', result, json, 'PX', ttl)
-    redis.call('HSET', published, 'digest', digest, 'model', model, 'role', role)
-    redis.call('PEXPIRE', published, ttl)
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'id', id, 'status', status, 'result', json)
-    if status == 'matched' then
-      redis.call('ZADD', ranking, ARGV[a + 6], id)
-      touched[ranking] = true
-    elseif status == 'rejected' then
-      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'id', id, 'error', ARGV[a + 7],
-                 'origin', ARGV[a + 9], 'payload', ARGV[a + 8], 'model_version', model)
-    end
-    new = new + 1
-  end
-end
-for ranking in pairs(touched) do
-  if redis.call('ZCARD', ranking) > size then
-    redis.call('ZREMRANGEBYRANK', ranking, 0, -(size + 1))
-  end
-  redis.call('PEXPIRE', ranking, ttl)
-end
-if new > 0 then
-  redis.call('HSET', KEYS[3], model, ARGV[7])
-end
-return new
-"""
 
-# A rejection without a posting id (a line that is not JSON): recorded once per delivery token.
-# KEYS: seen marker, dead-letter stream. ARGV: ttl ms, maxlen, error, origin, payload, model version
-_DEAD_LETTER = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'id', '', 'error', ARGV[3],
-             'origin', ARGV[4], 'payload', ARGV[5], 'model_version', ARGV[6])
-  return 1
-end
-return 0
-"""
-
-# A finished chunk of a `batch --via-queue` run, kept only while its input lines are (the client has not
-# collected it): a redelivered task finishing after the collection leaves nothing behind.
-# KEYS: chunk, lines, done list. ARGV: chunk (summary line + result lines), index, ttl seconds
-_STORE_CHUNK = """
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  return 0
-end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-redis.call('RPUSH', KEYS[3], ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[3])
-return 1
-"""
+def _script(name: str) -> str:
+    """A Lua script shipped beside this module (package data)."""
+    return files(__name__.rpartition(".")[0]).joinpath(name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -280,7 +87,7 @@ class Outcome:
     replace: bool = True
 
 
-def _digest(result: Mapping[str, Any], payload: str) -> str:
+def digest(result: Mapping[str, Any], payload: str) -> str:
     """What decides a published result: the model version and the content hash (or, if rejected, the input)."""
     model_version = str(result.get("model_version"))
     if result.get("status") == "rejected" or not result.get("content_hash"):
@@ -296,9 +103,9 @@ class ResultStore:
         self.client = client
         self.settings = settings
         self.keys = Keys(settings.key_prefix)
-        self._publish = client.register_script(_PUBLISH)
-        self._dead_letter = client.register_script(_DEAD_LETTER)
-        self._store_chunk = client.register_script(_STORE_CHUNK)
+        self._publish = client.register_script(_script("publish.lua"))
+        self._dead_letter = client.register_script(_script("dead_letter.lua"))
+        self._store_chunk = client.register_script(_script("store_chunk.lua"))
 
     def publish(self, outcomes: Iterable[Outcome]) -> int:
         """Publish every outcome, in order, in one pipeline; returns how many were new (not already published)."""
@@ -349,7 +156,7 @@ class ResultStore:
             args += [
                 posting_id,
                 dumps(result),
-                _digest(result, outcome.payload),  # the payload only counts for rejections
+                digest(result, outcome.payload),  # the payload only counts for rejections
                 status,
                 role,
                 repr(float(result.get("score") or 0.0)),
