@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, wait_for
-from scripted_http import Reply, ScriptedServer, Seen
-from test_sources_server import RSS
+from scripted_http import RSS, Reply, ScriptedServer, Seen
 
 from worker.service.names import POLL_SOURCE
 

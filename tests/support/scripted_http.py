@@ -118,3 +118,14 @@ class ScriptedServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# A small RSS 2.0 feed of one posting, as a source would serve it (unit and integration tests).
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Acme jobs</title><link>https://acme.example/jobs</link>
+<item><title>Platform Engineer</title><guid isPermaLink="false">job-1</guid>
+<link>https://acme.example/jobs/1</link>
+<description>&lt;p&gt;Run the platform.&lt;/p&gt;
+&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;</description>
+<pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate></item>
+</channel></rss>"""

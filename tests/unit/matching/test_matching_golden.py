@@ -7,7 +7,7 @@ import pytest
 from matching.bands import expected_band
 from profiles import find_profile, load_profiles
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[3] / "seeds"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from profiles import LEVELS, RoleProfile, SalaryBand, load_profiles
 
-SEEDS = Path(__file__).parents[2] / "seeds"
+SEEDS = Path(__file__).parents[3] / "seeds"
 TOP_LEVEL = [
     "Overview",
     "Core Responsibilities",

@@ -22,7 +22,7 @@ from profiles.money import find_adjustment, find_amounts
 from profiles.sections import is_heading
 from profiles.skills import find_skills
 
-SEEDS = Path(__file__).parents[2] / "seeds"
+SEEDS = Path(__file__).parents[3] / "seeds"
 
 DATA_PLATFORM = """\
 Overview

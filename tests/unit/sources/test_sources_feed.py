@@ -9,11 +9,7 @@ import pytest
 
 from worker.sources import (
     FetchResult,
-    FetchState,
     SourceFormatError,
-    build_source,
-    make_client,
-    parse_source_config,
 )
 
 pytestmark = pytest.mark.timeout(5)
@@ -28,14 +24,15 @@ def rss(*items: str) -> bytes:
     ).encode()
 
 
-def fetch(body: bytes, content_type: str = "application/rss+xml", **options: Any) -> FetchResult:
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"Content-Type": content_type})
+@pytest.fixture
+def fetch(fetch_source):
+    def fetch(body: bytes, content_type: str = "application/rss+xml", **options: Any) -> FetchResult:
+        def handle(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=body, headers={"Content-Type": content_type})
 
-    table = {"name": "acme", "kind": "feed", "url": URL, **options}
-    source = build_source(parse_source_config(table, where="sources[0]"))
-    with make_client(transport=httpx.MockTransport(handle)) as client:
-        return source.fetch(client, FetchState())
+        return fetch_source({"name": "acme", "kind": "feed", "url": URL, **options}, handle)[0]
+
+    return fetch
 
 
 ITEM = (
@@ -47,7 +44,7 @@ ITEM = (
 )
 
 
-def test_an_rss_item_maps_onto_a_posting() -> None:
+def test_an_rss_item_maps_onto_a_posting(fetch) -> None:
     result = fetch(rss(ITEM), company="Acme")
     assert result.errors == []
     assert result.postings == [
@@ -64,13 +61,13 @@ def test_an_rss_item_maps_onto_a_posting() -> None:
     ]
 
 
-def test_without_a_guid_the_link_is_the_id() -> None:
+def test_without_a_guid_the_link_is_the_id(fetch) -> None:
     result = fetch(rss("<item><title>Analyst</title><link>https://acme.example/jobs/9</link></item>"))
     assert result.postings[0]["id"] == "acme:https://acme.example/jobs/9"
     assert result.postings[0]["posted_at"] is None and result.postings[0]["description"] == ""
 
 
-def test_an_atom_entry_prefers_its_html_content() -> None:
+def test_an_atom_entry_prefers_its_html_content(fetch) -> None:
     atom = b"""<?xml version="1.0" encoding="utf-8"?>
     <feed xmlns="http://www.w3.org/2005/Atom"><title>Acme</title><id>urn:acme</id>
     <updated>2024-03-02T00:00:00Z</updated>
@@ -84,7 +81,7 @@ def test_an_atom_entry_prefers_its_html_content() -> None:
     assert posting["company"] is None
 
 
-def test_entries_without_id_or_title_are_record_errors() -> None:
+def test_entries_without_id_or_title_are_record_errors(fetch) -> None:
     ghost = "<item><title>Ghost</title><description>x</description></item>"
     untitled = "<item><guid isPermaLink='false'>j2</guid></item>"
     result = fetch(rss(ITEM, ghost, untitled))
@@ -95,7 +92,7 @@ def test_entries_without_id_or_title_are_record_errors() -> None:
     ]
 
 
-def test_a_truncated_feed_keeps_what_parsed_and_says_so() -> None:
+def test_a_truncated_feed_keeps_what_parsed_and_says_so(fetch) -> None:
     whole = rss(ITEM, ITEM.replace("job-1", "job-2"))
     result = fetch(whole[: whole.index(b"job-2") + 20])
     assert [p["id"] for p in result.postings][:1] == ["acme:job-1"]
@@ -107,11 +104,11 @@ def test_a_truncated_feed_keeps_what_parsed_and_says_so() -> None:
     "body",
     [b"<html><body><h1>Jobs</h1></body></html>", b'{"jobs": []}', b"", b"<rss><channel><title>x</ti"],
 )
-def test_something_that_is_not_a_feed_is_a_format_error_naming_the_url(body: bytes) -> None:
+def test_something_that_is_not_a_feed_is_a_format_error_naming_the_url(fetch, body: bytes) -> None:
     with pytest.raises(SourceFormatError, match=r"^acme: https://acme\.example/jobs\.rss: not a readable RSS or Atom"):
         fetch(body, "text/html")
 
 
-def test_an_empty_but_valid_feed_is_no_postings() -> None:
+def test_an_empty_but_valid_feed_is_no_postings(fetch) -> None:
     result = fetch(rss())
     assert result.postings == [] and result.errors == []

@@ -15,7 +15,6 @@ from worker.sources import (
     SourceTooLarge,
     SourceUnavailable,
     build_source,
-    make_client,
     parse_source_config,
 )
 from worker.sources.http import FetchPolicy
@@ -23,16 +22,18 @@ from worker.sources.http import FetchPolicy
 pytestmark = pytest.mark.timeout(5)
 
 
-def fetch(
-    path: Path, state: FetchState | None = None, policy: FetchPolicy | None = None, **options: Any
-) -> FetchResult:
-    table = {"name": "local", "kind": "files", "path": str(path), **options}
-    source = build_source(parse_source_config(table, where="sources[3]"), policy=policy)
-    with make_client() as client:  # unused by files, but part of the protocol
-        return source.fetch(client, state or FetchState())
+@pytest.fixture
+def fetch(fetch_source):
+    def fetch(
+        path: Path, state: FetchState | None = None, policy: FetchPolicy | None = None, **options: Any
+    ) -> FetchResult:
+        table = {"name": "local", "kind": "files", "path": str(path), **options}
+        return fetch_source(table, state=state, policy=policy, where="sources[3]")[0]  # files make no request
+
+    return fetch
 
 
-def test_a_jsonl_file_maps_and_reports_its_bad_lines(tmp_path: Path) -> None:
+def test_a_jsonl_file_maps_and_reports_its_bad_lines(fetch, tmp_path: Path) -> None:
     path = tmp_path / "postings.jsonl"
     path.write_text(
         '{"id": "1", "title": "Welder", "location": "Leeds", "salary_text": "£30k"}\n'
@@ -52,7 +53,7 @@ def test_a_jsonl_file_maps_and_reports_its_bad_lines(tmp_path: Path) -> None:
     ]
 
 
-def test_a_csv_file_with_a_header_a_quoted_newline_and_bad_rows(tmp_path: Path) -> None:
+def test_a_csv_file_with_a_header_a_quoted_newline_and_bad_rows(fetch, tmp_path: Path) -> None:
     path = tmp_path / "postings.csv"
     path.write_text(
         "ref,role,about,min,max,currency,per\n"
@@ -85,7 +86,7 @@ def test_a_csv_file_with_a_header_a_quoted_newline_and_bad_rows(tmp_path: Path) 
     ]
 
 
-def test_an_unchanged_file_is_not_modified_and_a_changed_one_is_read_again(tmp_path: Path) -> None:
+def test_an_unchanged_file_is_not_modified_and_a_changed_one_is_read_again(fetch, tmp_path: Path) -> None:
     path = tmp_path / "postings.jsonl"
     path.write_text('{"id": "1", "title": "Welder"}\n', encoding="utf-8")
     first = fetch(path)
@@ -101,32 +102,32 @@ def test_an_unchanged_file_is_not_modified_and_a_changed_one_is_read_again(tmp_p
     assert not changed.not_modified and len(changed.postings) == 2
 
 
-def test_the_format_option_overrides_the_extension(tmp_path: Path) -> None:
+def test_the_format_option_overrides_the_extension(fetch, tmp_path: Path) -> None:
     path = tmp_path / "export.txt"
     path.write_text("id,title\n9,Plumber\n", encoding="utf-8")
     assert [p["id"] for p in fetch(path, format="csv").postings] == ["local:9"]
 
 
-def test_a_missing_file_is_unavailable(tmp_path: Path) -> None:
+def test_a_missing_file_is_unavailable(fetch, tmp_path: Path) -> None:
     with pytest.raises(SourceUnavailable, match=r"^local: .*missing\.jsonl: No such file or directory$"):
         fetch(tmp_path / "missing.jsonl")
 
 
-def test_a_file_past_the_size_bound_is_refused(tmp_path: Path) -> None:
+def test_a_file_past_the_size_bound_is_refused(fetch, tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     path.write_text('{"id": "1", "title": "x"}\n' * 100, encoding="utf-8")
     with pytest.raises(SourceTooLarge, match=r"big\.jsonl: file larger than 500 bytes"):
         fetch(path, policy=FetchPolicy(max_bytes=500))
 
 
-def test_an_empty_csv_file_has_no_postings(tmp_path: Path) -> None:
+def test_an_empty_csv_file_has_no_postings(fetch, tmp_path: Path) -> None:
     path = tmp_path / "empty.csv"
     path.write_text("", encoding="utf-8")
     result = fetch(path)
     assert result.postings == [] and result.errors == []
 
 
-def test_the_client_argument_is_not_used(tmp_path: Path) -> None:
+def test_the_client_argument_is_not_used(fetch, tmp_path: Path) -> None:
     path = tmp_path / "postings.jsonl"
     path.write_text('{"id": "1", "title": "Welder"}\n', encoding="utf-8")
 

@@ -10,11 +10,7 @@ import pytest
 
 from worker.sources import (
     FetchResult,
-    FetchState,
     SourceFormatError,
-    build_source,
-    make_client,
-    parse_source_config,
 )
 
 pytestmark = pytest.mark.timeout(5)
@@ -42,21 +38,19 @@ def job(job_id: object = 123, **fields: Any) -> dict[str, Any]:
     return base
 
 
-def fetch(body: Any, *, status: int = 200, **options: Any) -> tuple[FetchResult, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+@pytest.fixture
+def fetch(fetch_source):
+    def fetch(body: Any, *, status: int = 200, **options: Any) -> tuple[FetchResult, list[httpx.Request]]:
+        def handle(request: httpx.Request) -> httpx.Response:
+            content = body if isinstance(body, bytes) else json.dumps(body).encode()
+            return httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        content = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return httpx.Response(status, content=content, headers={"Content-Type": "application/json"})
+        return fetch_source({"name": "acme", "kind": "greenhouse", "board": "acme", **options}, handle)
 
-    table = {"name": "acme", "kind": "greenhouse", "board": "acme", **options}
-    source = build_source(parse_source_config(table, where="sources[0]"))
-    with make_client(transport=httpx.MockTransport(handle)) as client:
-        return source.fetch(client, FetchState()), seen
+    return fetch
 
 
-def test_a_job_maps_onto_a_posting() -> None:
+def test_a_job_maps_onto_a_posting(fetch) -> None:
     result, seen = fetch({"jobs": [job()], "meta": {"total": 1}})
     assert str(seen[0].url) == (
         "https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true&pay_transparency=true"
@@ -76,12 +70,12 @@ def test_a_job_maps_onto_a_posting() -> None:
     ]
 
 
-def test_first_published_is_preferred_over_updated_at() -> None:
+def test_first_published_is_preferred_over_updated_at(fetch) -> None:
     result, _ = fetch({"jobs": [job(first_published="2024-01-02T03:04:05Z")]})
     assert result.postings[0]["posted_at"] == "2024-01-02T03:04:05+00:00"
 
 
-def test_pay_is_in_cents_and_the_first_range_wins() -> None:
+def test_pay_is_in_cents_and_the_first_range_wins(fetch) -> None:
     ranges = [
         {
             "min_cents": 15000050,
@@ -102,7 +96,7 @@ def test_pay_is_in_cents_and_the_first_range_wins() -> None:
     assert "salary_text" not in result.postings[0]
 
 
-def test_the_period_comes_from_the_range_title_or_the_option() -> None:
+def test_the_period_comes_from_the_range_title_or_the_option(fetch) -> None:
     hourly = [{"min_cents": 4000, "max_cents": 5500, "currency_type": "USD", "title": "Hourly Pay Range"}]
     result, _ = fetch({"jobs": [job(pay_input_ranges=hourly)]})
     assert result.postings[0]["salary"]["period"] == "hour"
@@ -117,7 +111,7 @@ def test_the_period_comes_from_the_range_title_or_the_option() -> None:
     }
 
 
-def test_a_pay_range_that_does_not_fit_is_kept_as_text_with_a_warning() -> None:
+def test_a_pay_range_that_does_not_fit_is_kept_as_text_with_a_warning(fetch) -> None:
     backwards = [{"min_cents": 900000, "max_cents": 100000, "currency_type": "USD", "title": "NYC"}]
     result, _ = fetch({"jobs": [job(pay_input_ranges=backwards)]})
     (posting,) = result.postings
@@ -126,13 +120,13 @@ def test_a_pay_range_that_does_not_fit_is_kept_as_text_with_a_warning() -> None:
     assert not warning.dropped and warning.field == "salary" and "min 9000 is above max 1000" in warning.message
 
 
-def test_company_option_and_base_url_override() -> None:
+def test_company_option_and_base_url_override(fetch) -> None:
     result, seen = fetch({"jobs": [job()]}, company="Acme Corp", base_url="https://gh.test/v1/boards/")
     assert result.postings[0]["company"] == "Acme Corp"
     assert seen[0].url.host == "gh.test" and seen[0].url.path == "/v1/boards/acme/jobs"
 
 
-def test_a_job_missing_its_title_is_a_record_error_and_the_rest_are_kept() -> None:
+def test_a_job_missing_its_title_is_a_record_error_and_the_rest_are_kept(fetch) -> None:
     untitled = job(124)
     del untitled["title"]
     result, _ = fetch({"jobs": [job(123), untitled, job(125, title="  ")]})
@@ -144,7 +138,7 @@ def test_a_job_missing_its_title_is_a_record_error_and_the_rest_are_kept() -> No
     assert all(e.dropped for e in result.errors)
 
 
-def test_bad_ids_and_non_objects_are_record_errors() -> None:
+def test_bad_ids_and_non_objects_are_record_errors(fetch) -> None:
     result, _ = fetch({"jobs": [job(1), job(None), "junk", job(1), job(True)]})
     assert [p["id"] for p in result.postings] == ["acme:1"]
     assert [str(e) for e in result.errors] == [
@@ -155,13 +149,13 @@ def test_bad_ids_and_non_objects_are_record_errors() -> None:
     ]
 
 
-def test_an_unreadable_date_leaves_posted_at_empty_with_a_warning() -> None:
+def test_an_unreadable_date_leaves_posted_at_empty_with_a_warning(fetch) -> None:
     result, _ = fetch({"jobs": [job(updated_at="last tuesday")]})
     assert result.postings[0]["posted_at"] is None
     assert [(e.field, e.dropped) for e in result.errors] == [("posted_at", False)]
 
 
-def test_no_content_means_an_empty_description() -> None:
+def test_no_content_means_an_empty_description(fetch) -> None:
     bare = job()
     del bare["content"]
     result, _ = fetch({"jobs": [bare]})
@@ -177,17 +171,17 @@ def test_no_content_means_an_empty_description() -> None:
         ("jobs", "string"),
     ],
 )
-def test_the_wrong_top_level_shape_is_a_format_error(body: Any, shape: str) -> None:
+def test_the_wrong_top_level_shape_is_a_format_error(fetch, body: Any, shape: str) -> None:
     with pytest.raises(SourceFormatError, match=rf"^acme: https://boards-api\.greenhouse\.io/.*got {shape}$"):
         fetch(body)
 
 
-def test_a_truncated_json_body_is_a_format_error() -> None:
+def test_a_truncated_json_body_is_a_format_error(fetch) -> None:
     whole = json.dumps({"jobs": [job(), job(124)]}).encode()
     with pytest.raises(SourceFormatError, match=r"malformed JSON at line 1 column \d+: .*\(truncated\?\)"):
         fetch(whole[: len(whole) // 2])
 
 
-def test_a_body_that_is_not_utf8_is_a_format_error() -> None:
+def test_a_body_that_is_not_utf8_is_a_format_error(fetch) -> None:
     with pytest.raises(SourceFormatError, match=r"malformed JSON|not UTF-8"):
         fetch(b"\xff\xfe\xfa{")

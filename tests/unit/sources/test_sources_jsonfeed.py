@@ -10,29 +10,26 @@ import pytest
 
 from worker.sources import (
     FetchResult,
-    FetchState,
     SourceFormatError,
-    build_source,
-    make_client,
-    parse_source_config,
 )
 
 pytestmark = pytest.mark.timeout(5)
 
 
-def fetch(body: bytes | Any, url: str = "https://jobs.example/feed.json", **options: Any) -> FetchResult:
-    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+@pytest.fixture
+def fetch(fetch_source):
+    def fetch(body: bytes | Any, url: str = "https://jobs.example/feed.json", **options: Any) -> FetchResult:
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
 
-    def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=content)
+        def handle(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=content)
 
-    table = {"name": "board", "kind": "jsonfeed", "url": url, **options}
-    source = build_source(parse_source_config(table, where="sources[0]"))
-    with make_client(transport=httpx.MockTransport(handle)) as client:
-        return source.fetch(client, FetchState())
+        return fetch_source({"name": "board", "kind": "jsonfeed", "url": url, **options}, handle)[0]
+
+    return fetch
 
 
-def test_a_top_level_list_with_identity_fields() -> None:
+def test_a_top_level_list_with_identity_fields(fetch) -> None:
     record = {
         "id": 7,
         "title": "Data Analyst",
@@ -63,7 +60,7 @@ def test_a_top_level_list_with_identity_fields() -> None:
     ]
 
 
-def test_an_items_path_and_a_field_mapping_with_dotted_paths() -> None:
+def test_an_items_path_and_a_field_mapping_with_dotted_paths(fetch) -> None:
     document = {
         "data": {
             "jobs": [
@@ -95,7 +92,7 @@ def test_an_items_path_and_a_field_mapping_with_dotted_paths() -> None:
     assert posting["posted_at"] == "2024-03-05T10:00:00+00:00"
 
 
-def test_records_missing_id_or_title_are_record_errors_naming_index_and_id() -> None:
+def test_records_missing_id_or_title_are_record_errors_naming_index_and_id(fetch) -> None:
     items = [{"id": 1, "title": "Kept"}, {"id": 2}, {"title": "No id"}, [1, 2], {"id": 3, "title": ["x"]}]
     result = fetch({"data": {"jobs": items}}, items="data.jobs")
     assert [p["id"] for p in result.postings] == ["board:1"]
@@ -107,7 +104,7 @@ def test_records_missing_id_or_title_are_record_errors_naming_index_and_id() -> 
     ]
 
 
-def test_incomplete_pay_is_kept_as_text_with_a_warning() -> None:
+def test_incomplete_pay_is_kept_as_text_with_a_warning(fetch) -> None:
     result = fetch([{"id": 1, "title": "T", "salary_min": 50000, "salary_currency": "GBP"}])
     (posting,) = result.postings
     assert "salary" not in posting and posting["salary_text"] == "50000 GBP"
@@ -115,7 +112,7 @@ def test_incomplete_pay_is_kept_as_text_with_a_warning() -> None:
     assert warning.field == "salary" and not warning.dropped and "needs both" in warning.message
 
 
-def test_json_lines_with_a_malformed_line() -> None:
+def test_json_lines_with_a_malformed_line(fetch) -> None:
     lines = b'{"id": "a", "title": "One"}\n\n{"id": "b", "title": \n{"id": "c", "title": "Three"}\n'
     result = fetch(lines, url="https://jobs.example/feed.jsonl")
     assert [p["id"] for p in result.postings] == ["board:a", "board:c"]
@@ -123,7 +120,7 @@ def test_json_lines_with_a_malformed_line() -> None:
     assert error.record == "line 3" and error.dropped and "malformed JSON" in error.message
 
 
-def test_a_truncated_json_lines_body_loses_only_its_last_line() -> None:
+def test_a_truncated_json_lines_body_loses_only_its_last_line(fetch) -> None:
     lines = b'{"id": "a", "title": "One"}\n{"id": "b", "tit'
     result = fetch(lines, format="jsonl")
     assert [p["id"] for p in result.postings] == ["board:a"]
@@ -144,6 +141,6 @@ def test_a_truncated_json_lines_body_loses_only_its_last_line() -> None:
         (b"\xff\xfe\x00garbage", {"format": "jsonl"}, r"body is not UTF-8 text"),
     ],
 )
-def test_whole_document_problems_are_format_errors(body: Any, options: dict[str, Any], message: str) -> None:
+def test_whole_document_problems_are_format_errors(fetch, body: Any, options: dict[str, Any], message: str) -> None:
     with pytest.raises(SourceFormatError, match=rf"^board: https://jobs\.example/feed\.json: {message}"):
         fetch(body, **options)

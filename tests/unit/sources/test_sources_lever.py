@@ -11,9 +11,6 @@ from worker.sources import (
     FetchResult,
     FetchState,
     SourceFormatError,
-    build_source,
-    make_client,
-    parse_source_config,
 )
 
 pytestmark = pytest.mark.timeout(5)
@@ -48,23 +45,23 @@ def posting(posting_id: str = "5ac21346-8e0c-4494-8e7a-3eb92ff77902", **fields: 
     return base
 
 
-def fetch(
-    pages: list[Any] | None = None, *, handler: Any = None, **options: Any
-) -> tuple[FetchResult, list[httpx.Request]]:
-    seen: list[httpx.Request] = []
+@pytest.fixture
+def fetch(fetch_source):
+    def fetch(
+        pages: list[Any] | None = None, *, handler: Any = None, **options: Any
+    ) -> tuple[FetchResult, list[httpx.Request]]:
+        served: list[httpx.Request] = []
 
-    def serve_pages(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=(pages or [])[len(seen) - 1])
+        def serve_pages(request: httpx.Request) -> httpx.Response:
+            served.append(request)
+            return httpx.Response(200, json=(pages or [])[len(served) - 1])
 
-    table = {"name": "lev", "kind": "lever", "site": "acme", **options}
-    source = build_source(parse_source_config(table, where="sources[0]"))
-    transport = httpx.MockTransport(handler or serve_pages)
-    with make_client(transport=transport) as client:
-        return source.fetch(client, FetchState()), seen
+        return fetch_source({"name": "lev", "kind": "lever", "site": "acme", **options}, handler or serve_pages)
+
+    return fetch
 
 
-def test_a_posting_maps_onto_a_posting_dict() -> None:
+def test_a_posting_maps_onto_a_posting_dict(fetch) -> None:
     result, seen = fetch([[posting()]])
     assert str(seen[0].url) == "https://api.lever.co/v0/postings/acme?mode=json&skip=0&limit=100"
     assert result.errors == []
@@ -85,13 +82,13 @@ def test_a_posting_maps_onto_a_posting_dict() -> None:
     ]
 
 
-def test_plain_fields_are_used_when_the_html_ones_are_missing() -> None:
+def test_plain_fields_are_used_when_the_html_ones_are_missing(fetch) -> None:
     bare = posting(description="", lists=[], additional=None)
     result, _ = fetch([[bare]])
     assert result.postings[0]["description"] == "About us\nWe ship & learn.\nEqual opportunity employer."
 
 
-def test_the_eu_region_uses_the_eu_host() -> None:
+def test_the_eu_region_uses_the_eu_host(fetch) -> None:
     _, seen = fetch([[posting()]], region="eu")
     assert seen[0].url.host == "api.eu.lever.co"
     assert seen[0].url.path == "/v0/postings/acme"
@@ -107,14 +104,14 @@ def test_the_eu_region_uses_the_eu_host() -> None:
         ("per-hour-wage", "hour"),
     ],
 )
-def test_salary_range_intervals(interval: str, period: str) -> None:
+def test_salary_range_intervals(fetch, interval: str, period: str) -> None:
     pay = {"currency": "EUR", "interval": interval, "min": 60, "max": 80}
     result, _ = fetch([[posting(salaryRange=pay)]])
     assert result.postings[0]["salary"] == {"min": 60.0, "max": 80.0, "currency": "EUR", "period": period}
     assert result.errors == []
 
 
-def test_an_unknown_interval_is_kept_as_text_with_a_warning() -> None:
+def test_an_unknown_interval_is_kept_as_text_with_a_warning(fetch) -> None:
     pay = {"currency": "USD", "interval": "one-time", "min": 5000, "max": 5000}
     result, _ = fetch([[posting(salaryRange=pay)]])
     (mapped,) = result.postings
@@ -123,12 +120,12 @@ def test_an_unknown_interval_is_kept_as_text_with_a_warning() -> None:
     assert warning.field == "salary" and not warning.dropped and "unknown interval 'one-time'" in warning.message
 
 
-def test_a_salary_description_without_a_range_becomes_salary_text() -> None:
+def test_a_salary_description_without_a_range_becomes_salary_text(fetch) -> None:
     result, _ = fetch([[posting(salaryDescriptionPlain="€70k – €90k depending on experience")]])
     assert result.postings[0]["salary_text"] == "€70k – €90k depending on experience"
 
 
-def test_pages_follow_skip_and_limit_until_a_short_page() -> None:
+def test_pages_follow_skip_and_limit_until_a_short_page(fetch) -> None:
     pages = [[posting("a"), posting("b")], [posting("c"), posting("d")], [posting("e")]]
     result, seen = fetch(pages, page_size=2)
     assert [p["id"] for p in result.postings] == ["lev:a", "lev:b", "lev:c", "lev:d", "lev:e"]
@@ -140,12 +137,12 @@ def test_pages_follow_skip_and_limit_until_a_short_page() -> None:
     assert result.state == FetchState()
 
 
-def test_an_exactly_full_last_page_ends_on_an_empty_one() -> None:
+def test_an_exactly_full_last_page_ends_on_an_empty_one(fetch) -> None:
     result, seen = fetch([[posting("a"), posting("b")], []], page_size=2)
     assert len(result.postings) == 2 and len(seen) == 2
 
 
-def test_a_server_that_ignores_skip_is_caught() -> None:
+def test_a_server_that_ignores_skip_is_caught(fetch) -> None:
     def same_page(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json=[posting("a"), posting("b")])
 
@@ -153,7 +150,7 @@ def test_a_server_that_ignores_skip_is_caught() -> None:
         fetch(handler=same_page, page_size=2)
 
 
-def test_paging_is_bounded() -> None:
+def test_paging_is_bounded(fetch) -> None:
     counter = iter(range(1000))
 
     def endless(request: httpx.Request) -> httpx.Response:
@@ -163,7 +160,7 @@ def test_paging_is_bounded() -> None:
         fetch(handler=endless, page_size=1, max_pages=3)
 
 
-def test_a_posting_without_text_is_a_record_error_and_the_rest_are_kept() -> None:
+def test_a_posting_without_text_is_a_record_error_and_the_rest_are_kept(fetch) -> None:
     untitled = posting("b")
     del untitled["text"]
     result, _ = fetch([[posting("a"), untitled, posting("c")]])
@@ -171,7 +168,7 @@ def test_a_posting_without_text_is_a_record_error_and_the_rest_are_kept() -> Non
     assert [str(e) for e in result.errors] == ["lev: postings[1] (id b): title: missing"]
 
 
-def test_a_response_that_is_not_a_list_is_a_format_error() -> None:
+def test_a_response_that_is_not_a_list_is_a_format_error(fetch) -> None:
     with pytest.raises(
         SourceFormatError, match=r"^lev: https://api\.lever\.co/.*expected a list of postings, got object"
     ):

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from scripted_http import Reply, ScriptedServer, Seen
+from scripted_http import RSS, Reply, ScriptedServer, Seen
 
 from worker.sources import (
     FetchState,
@@ -160,15 +160,6 @@ def test_lever_single_page_listing_keeps_its_etag(server: ScriptedServer, client
     assert len(first.postings) == 2 and first.state.etag == '"all"'
     assert lever.fetch(client, first.state).not_modified
 
-
-RSS = b"""<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0"><channel><title>Acme jobs</title><link>https://acme.example/jobs</link>
-<item><title>Platform Engineer</title><guid isPermaLink="false">job-1</guid>
-<link>https://acme.example/jobs/1</link>
-<description>&lt;p&gt;Run the platform.&lt;/p&gt;
-&lt;ul&gt;&lt;li&gt;Kubernetes&lt;/li&gt;&lt;/ul&gt;</description>
-<pubDate>Tue, 05 Mar 2024 10:00:00 GMT</pubDate></item>
-</channel></rss>"""
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Acme</title><id>urn:acme</id>

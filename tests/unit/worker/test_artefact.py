@@ -15,7 +15,7 @@ from worker import artefact
 from worker.artefact import KEEP_KEYS, artefact_key, load_artefact
 from worker.lines import iter_result_chunks, read_records
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ class CountingFit:
 
     def __call__(self, seeds, params):
         self.calls += 1
-        return artefact._fit(seeds, params)
+        return artefact.fit_classifier(seeds, params)
 
 
 def manifest_of(loaded):
@@ -60,7 +60,7 @@ def test_loaded_artefact_classifies_exactly_like_a_fresh_fit(seeds, tmp_path):
     load_artefact(seeds, tmp_path / "cache")
     loaded = load_artefact(seeds, tmp_path / "cache")
     assert loaded.origin == "loaded"
-    fresh = artefact._fit(seeds, loaded.classifier.matcher.get_params())
+    fresh = artefact.fit_classifier(seeds, loaded.classifier.matcher.get_params())
     assert results(loaded.classifier) == results(fresh)
     assert {r["status"] for r in results(fresh)} == {"matched", "no_match", "rejected"}
 
@@ -178,7 +178,7 @@ def test_concurrent_builders_leave_one_loadable_artefact(seeds, tmp_path):
     barrier = threading.Barrier(4)
 
     def fit_together(folder, params):
-        classifier = artefact._fit(folder, params)
+        classifier = artefact.fit_classifier(folder, params)
         barrier.wait(timeout=30)  # every builder writes at the same moment
         return classifier
 

@@ -15,7 +15,7 @@ from worker.lines import read_records
 from worker.runtime import load_classifier
 from worker.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
 
 
