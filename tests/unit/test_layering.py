@@ -160,3 +160,28 @@ def test_queue_free_commands_do_not_import_celery_or_redis(command):
     done = subprocess.run([sys.executable, "-c", code, *command], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout
+
+
+def in_import_block(line: str) -> bool:
+    return not line.strip() or line.strip().startswith(("from ", "import "))
+
+
+def test_every_import_inside_a_function_says_why():
+    """An import inside a function is there to keep a command's start-up light, and a comment on it (or on the
+    block of imports it belongs to) says so; none may exist to dodge a cycle."""
+    silent = []
+    for path in sorted((ROOT / "worker").rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                above = node.lineno - 2
+                # Walk up the block this import belongs to (blank lines separate its groups).
+                while above >= 0 and in_import_block(lines[above]):
+                    above -= 1
+                if "#" not in lines[node.lineno - 1] and not lines[above].strip().startswith("#"):
+                    silent.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert silent == []

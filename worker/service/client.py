@@ -64,7 +64,7 @@ def posting_id_of(payload: str) -> str | None:
     raw = record.get("id")
     if isinstance(raw, str | int) and not isinstance(raw, bool) and raw != "":
         return str(raw)
-    from matching import MatchingError, posting_from_dict
+    from matching import MatchingError, posting_from_dict  # here: only a posting without an id needs matching
 
     try:
         return posting_from_dict(record).id
@@ -109,7 +109,7 @@ class Client:
         The id is None for a posting that has none and is not valid (it ends in the dead-letter stream).
         Raises `RedisUnavailable` when Redis cannot be reached: postings not yet yielded were not sent.
         """
-        from kombu.exceptions import OperationalError
+        from kombu.exceptions import OperationalError  # here: kombu comes with Celery, which only sending needs
 
         errors: tuple[type[BaseException], ...] = (OperationalError, *REDIS_ERRORS)
         self.check()
