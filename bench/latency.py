@@ -24,7 +24,7 @@ import redis
 from feeds import default_postings
 from load import LocalRedis, Workers, feed, service_env
 
-from worker.client import Client
+from worker import Client
 from worker.settings import Settings, load_settings
 
 

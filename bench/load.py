@@ -40,7 +40,7 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a clone without installing
 
-from worker.client import Client  # noqa: E402
+from worker import Client  # noqa: E402
 from worker.settings import Settings, load_settings  # noqa: E402
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"

@@ -70,7 +70,7 @@ def peak_rss(command: list[str], env: dict[str, str]) -> tuple[float, float, int
 
 def drive(feed: str, workers: int) -> None:
     """The parallel batch as `jobmatch batch --workers N` would run it: settings, then `classify_stream_parallel`."""
-    from worker.parallel import classify_stream_parallel
+    from worker.batch.workers import classify_stream_parallel
     from worker.settings import load_settings
 
     with open(feed, encoding="utf-8", errors="surrogateescape") as lines, open(os.devnull, "w") as out:

@@ -3,9 +3,9 @@ independent processes manage on this machine at the same moment, in one run.
 
     .venv/bin/python bench/parallel.py [POSTINGS.jsonl] [--postings 20000] [--workers 2] [--repeats 3]
 
-The feed is the dev postings (default /work/shared/eval/postings.jsonl) repeated to `--postings` lines. A run is
-a whole pass of `iter_output_chunks` (the engine of `classify_stream_parallel`, the same bytes as `jobmatch
-batch`), helper start-up included, after this process has loaded the classifier; N workers is measured with
+The feed is the dev postings (default `../shared/eval/postings.jsonl`, beside the clone) repeated to `--postings`
+lines. A run is a whole pass of `iter_output_chunks` (the engine of `classify_stream_parallel`, the same bytes as
+`jobmatch batch`), helper start-up included, after this process has loaded the classifier; N workers is measured with
 forked helpers (the default on Linux) and with spawned ones. The control starts N independent processes that each
 classify 1/N of the feed in one process, released together once loaded: no parallel batch can beat it, and on a
 shared VM it is often well under N x. Configurations are interleaved so drift hits them alike; medians printed.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from feeds import default_postings
 
-from worker.parallel import iter_output_chunks
+from worker.batch.workers import iter_output_chunks
 from worker.runtime import load_classifier
 from worker.settings import load_settings
 

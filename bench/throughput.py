@@ -26,8 +26,8 @@ from pathlib import Path
 from feeds import default_postings
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from worker.batch import iter_result_chunks
 from worker.cli import main as jobmatch
+from worker.lines import iter_result_chunks
 from worker.runtime import freeze_long_lived, load_classifier
 from worker.settings import load_settings
 

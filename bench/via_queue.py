@@ -2,14 +2,14 @@
 
     .venv/bin/python bench/via_queue.py [POSTINGS.jsonl] [--postings 20000] [--concurrency 2] [--repeats 3]
 
-The feed is the dev postings (default /work/shared/eval/postings.jsonl) repeated to `--postings` lines with fresh
-ids. Starts its own `redis-server` (append-only, as docker-compose.yml runs it) on a free port and one
+The feed is the dev postings (default `../shared/eval/postings.jsonl`, beside the clone) repeated to `--postings`
+lines with fresh ids. Starts its own `redis-server` (append-only, as docker-compose.yml runs it) on a free port and one
 `jobmatch worker --concurrency 2` (2 pool processes), then times, interleaved so drift hits each alike (median of
 `--repeats` runs, classifier already loaded, output to memory):
   - in-process `batch` with the same parallelism: `classify_stream_parallel(workers=2)` (`jobmatch batch --workers 2`)
-    when worker/parallel.py is there, else the single-process batch (and it says so);
+    when worker/batch/workers.py is there, else the single-process batch (and it says so);
   - the single-process `batch` (`classify_stream`), for reference;
-  - `batch --via-queue` (`run_via_queue`, chunks of `--chunk-lines` lines, default `CHUNK_LINES`) against the 2
+  - `batch --via-queue` (`run_via_queue`, chunks of `--chunk-lines` lines, default `QUEUE_CHUNK_LINES`) against the 2
     worker processes.
 No run starts while redis-server is still rewriting its AOF after an earlier one; each via-queue run is also
 timed until the rewrite it set off (if any) has finished, the stricter figure. Prints postings/s of each and the
@@ -33,9 +33,11 @@ import redis
 from feeds import default_postings
 from load import LocalRedis, Workers, feed, service_env
 
-from worker.batch import classify_stream, read_records
-from worker.client import Client
-from worker.fanout import CHUNK_LINES, run_via_queue
+from worker import Client
+from worker.batch.inprocess import classify_stream
+from worker.batch.via_queue import run_via_queue
+from worker.chunks import QUEUE_CHUNK_LINES
+from worker.lines import read_records
 from worker.runtime import freeze_long_lived, load_classifier
 from worker.settings import load_settings
 
@@ -101,7 +103,7 @@ def main() -> None:
     parser.add_argument("postings", nargs="?", type=Path, help="JSONL postings (default: the dev postings)")
     parser.add_argument("--postings", dest="count", type=int, default=20_000)
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes (and in-process workers)")
-    parser.add_argument("--chunk-lines", type=int, nargs="+", default=[CHUNK_LINES],
+    parser.add_argument("--chunk-lines", type=int, nargs="+", default=[QUEUE_CHUNK_LINES],
                         help="lines per via-queue chunk; several values are timed side by side")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
@@ -110,7 +112,7 @@ def main() -> None:
     text = "\n".join(feed(args.postings, args.count, id_prefix="q")) + "\n"
     data = text.encode()  # what `batch --via-queue` reads: the feed's bytes
     try:
-        from worker.parallel import classify_stream_parallel
+        from worker.batch.workers import classify_stream_parallel
     except ImportError:  # not wired in this checkout: compare with the single process and say so
         classify_stream_parallel = None
 
@@ -189,7 +191,7 @@ def main() -> None:
         label = f"in-process batch --workers {args.concurrency}"
         print(f"  {label:<36} {rate['parallel']:>8,.0f} postings/s")
     else:
-        print("  (worker/parallel.py is not there: in-process runs single-process only; the ratio below is to it)")
+        print("  (worker/batch/workers.py is not there: in-process runs single-process only; the ratio below is to it)")
     print(f"  {'in-process batch (1 process)':<36} {rate['single']:>8,.0f} postings/s")
     for n in args.chunk_lines:
         name = f"queue {n}"

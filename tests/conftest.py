@@ -1,5 +1,5 @@
 import sys
 from pathlib import Path
 
-# Test helpers (tests/unit/helpers.py) import as a plain module.
-sys.path.insert(0, str(Path(__file__).parent / "unit"))
+# The helper modules unit and integration tests share (tests/support/: helpers, scripted_http) import as plain modules.
+sys.path.insert(0, str(Path(__file__).parent / "support"))

@@ -42,7 +42,15 @@ from matching import Classifier, RoleMatcher
 from profiles import load_profiles
 from profiles.loader import SEED_SUFFIXES
 
-__all__ = ["ARTEFACT_FORMAT", "KEEP_KEYS", "Artefact", "artefact_key", "library_versions", "load_artefact"]
+__all__ = [
+    "ARTEFACT_FORMAT",
+    "KEEP_KEYS",
+    "Artefact",
+    "artefact_key",
+    "fit_classifier",
+    "library_versions",
+    "load_artefact",
+]
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +126,8 @@ def artefact_key(seeds: Path, params: Mapping[str, object]) -> str:
     return digest.hexdigest()
 
 
-def _fit(seeds: Path, params: Mapping[str, Any]) -> Classifier:
+def fit_classifier(seeds: Path, params: Mapping[str, Any]) -> Classifier:
+    """A classifier fitted now on the profiles in `seeds` with matcher parameters `params` (no cache)."""
     role_profiles = load_profiles(seeds)
     return Classifier(RoleMatcher(**params).fit(role_profiles), role_profiles)
 
@@ -128,7 +137,7 @@ def load_artefact(
     cache_dir: Path,
     *,
     params: Mapping[str, Any] | None = None,
-    fit: Callable[[Path, Mapping[str, Any]], Classifier] = _fit,
+    fit: Callable[[Path, Mapping[str, Any]], Classifier] = fit_classifier,
 ) -> Artefact:
     """The classifier for these seeds and matcher parameters: from the cache when a verified artefact exists,
     else fitted and cached. An unusable cache folder means fitting in memory (with one warning per folder).

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import redis
 
-from worker.client import Client
+from worker import Client
 from worker.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -312,6 +312,15 @@ class WorkerProcess:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return "(no log)"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an integration test: `pytest -m "not integration"` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

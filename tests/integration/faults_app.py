@@ -19,8 +19,8 @@ import signal
 import time
 from typing import Any
 
-import worker.classification as classification
-from worker.app import create_app
+import worker.service.handling as classification
+from worker.service.app import create_app
 from worker.settings import load_settings
 
 _real_classify_chunk = classification.classify_chunk

@@ -13,9 +13,10 @@ import sys
 import redis
 from conftest import ROOT, run_cli, wait_for
 
-from worker.client import CLAIM_IDLE_MS
-from worker.results import INTAKE_GROUP, Outcome
 from worker.runtime import load_classifier
+from worker.service.client import CLAIM_IDLE_MS
+from worker.service.store.keys import INTAKE_GROUP
+from worker.service.store.results import Outcome
 
 COUNT = 250  # more than one read (100 entries) of the stream
 

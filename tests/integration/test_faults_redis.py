@@ -10,7 +10,7 @@ import time
 import redis
 from conftest import run_cli, wait_for
 
-from worker.client import Client
+from worker import Client
 from worker.settings import load_settings
 
 PASSWORD = "restart-Pw-7f3a"

@@ -10,10 +10,10 @@ import os
 import redis
 from conftest import TlsFiles, run_cli, wait_for
 
-from worker.client import Client
-from worker.redisconn import mask_url
+from worker import Client
+from worker.service.names import CLASSIFY
+from worker.service.redisconn import mask_url
 from worker.settings import load_settings
-from worker.tasks import CLASSIFY
 
 PASSWORD = "Sekr1t-pw-4b9e"
 

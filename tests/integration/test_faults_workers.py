@@ -14,9 +14,9 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli, wait_for
 
-from worker.classification import poison_result
-from worker.results import Outcome, stored_result
 from worker.runtime import load_classifier
+from worker.service.handling import poison_result
+from worker.service.store.results import Outcome, stored_result
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = ROOT / "examples" / "postings.jsonl"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli, wait_for
-from scripted_http import Reply, ScriptedServer, Seen
-from test_sources_server import RSS
+from scripted_http import RSS, Reply, ScriptedServer, Seen
 
-from worker.tasks import POLL_SOURCE
+from worker.service.names import POLL_SOURCE
 
 GREENHOUSE = {
     "jobs": [
@@ -121,7 +120,7 @@ def test_polling_sources_publishes_their_postings_records_failures_and_skips_wha
 ):
     env["JOBMATCH_CONFIG"] = str(config(feeds, tmp_path / "jobmatch.toml"))
     start_worker(extra_env={"JOBMATCH_CONFIG": env["JOBMATCH_CONFIG"]})
-    from worker.client import Client
+    from worker import Client
     from worker.settings import load_settings
 
     client = Client(load_settings(environ=env))
@@ -169,7 +168,7 @@ def test_polling_sources_publishes_their_postings_records_failures_and_skips_wha
 
 
 def test_beat_schedule_has_one_poll_per_enabled_source(env, tmp_path: Path):
-    from worker.app import celery_config
+    from worker.service.app import celery_config
     from worker.settings import load_settings
 
     server = ScriptedServer()  # not started: building the schedule does no I/O

@@ -20,9 +20,9 @@ import redis
 from conftest import WorkerProcess, run_cli, wait_for
 from scripted_http import Reply, ScriptedServer
 
-from worker.client import Client
+from worker import Client
+from worker.service.names import POLL_SOURCE
 from worker.settings import load_settings
-from worker.tasks import POLL_SOURCE
 
 pytestmark = pytest.mark.timeout(180)
 

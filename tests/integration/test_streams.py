@@ -8,8 +8,8 @@ import json
 from conftest import ROOT, run_cli, wait_for
 
 from matching import rejected_result
-from worker.results import PUBLISH_GROUP, Outcome, ResultStore
 from worker.runtime import load_classifier
+from worker.service.store.results import PUBLISH_GROUP, Outcome, ResultStore
 
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
 

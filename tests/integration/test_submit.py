@@ -7,9 +7,9 @@ from pathlib import Path
 
 from conftest import ROOT, run_cli, wait_for
 
-from worker.batch import read_records
-from worker.results import stored_result
+from worker.lines import read_records
 from worker.runtime import load_classifier
+from worker.service.store.results import stored_result
 
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
 
@@ -95,7 +95,7 @@ def test_submit_fails_loudly_when_redis_is_unreachable_and_masks_the_password(en
 def test_submit_waits_while_the_backlog_is_full_so_the_queue_stays_bounded(start_worker, env):
     import threading
 
-    from worker.client import BACKLOG_CHECK_EVERY, SUBMIT_CHUNK, Client
+    from worker.service.client import BACKLOG_CHECK_EVERY, SUBMIT_CHUNK, Client
     from worker.settings import load_settings
 
     env["JOBMATCH_SUBMIT_BACKLOG"] = "500"  # 10 tasks of 50 postings

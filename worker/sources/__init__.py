@@ -1,4 +1,4 @@
-"""Job-posting sources: one module per kind of feed, all behind the small `Source` protocol.
+"""Job-posting sources: one module per kind of feed (listed in `kinds.py`), all behind the small `Source` protocol.
 
     config = parse_source_config(table, where="sources[0]")
     source = build_source(config)
@@ -9,17 +9,14 @@ The caller persists `result.state` and passes it back next time; nothing here to
 """
 
 from .base import (
-    SOURCE_KINDS,
     FetchResult,
     FetchState,
     Posting,
     RecordError,
     Source,
     SourceConfig,
-    build_source,
     parse_interval,
     parse_size,
-    parse_source_config,
 )
 from .errors import (
     SourceConfigError,
@@ -30,8 +27,10 @@ from .errors import (
     SourceUnavailable,
 )
 from .http import Fetched, FetchPolicy, default_user_agent, get_with_retries, make_client
+from .kinds import KINDS, SOURCE_KINDS, build_source, parse_source_config
 
 __all__ = [
+    "KINDS",
     "SOURCE_KINDS",
     "FetchPolicy",
     "FetchResult",

@@ -1,24 +1,20 @@
-"""Source configuration, fetch state and results, the `Source` protocol and the registry of kinds."""
+"""Source configuration, fetch state and results, the `Source` protocol, and `Options` for kind-specific keys."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
 from .errors import SourceConfigError
 
-if TYPE_CHECKING:
-    from .http import FetchPolicy
-
 __all__ = [
     "DEFAULT_INTERVAL",
-    "SOURCE_KINDS",
     "FetchResult",
     "FetchState",
     "Options",
@@ -26,23 +22,17 @@ __all__ = [
     "RecordError",
     "Source",
     "SourceConfig",
-    "build_source",
     "parse_interval",
     "parse_size",
-    "parse_source_config",
 ]
 
 # What every source yields; the matching layer validates it. See `records.new_posting` for the keys.
 Posting = dict[str, Any]
 
-SOURCE_KINDS: tuple[str, ...] = ("feed", "files", "greenhouse", "jsonfeed", "lever")
 DEFAULT_INTERVAL = 15 * 60.0
-_Value = TypeVar("_Value")
 
-_NAME = re.compile(r"[a-z0-9_-]+")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 _UNIT_SECONDS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_COMMON_KEYS = frozenset({"name", "kind", "interval", "enabled", "timeout", "max_size"})
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?")
 _UNIT_BYTES = {None: 1, "b": 1, "kb": 1_000, "mb": 1_000_000, "gb": 1_000_000_000}
 
@@ -180,90 +170,6 @@ def parse_size(value: object) -> int:
     if size <= 0:
         raise ValueError(f"expected a positive size, got {value!r}")
     return size
-
-
-def parse_source_config(table: Mapping[str, Any], *, where: str) -> SourceConfig:
-    """Validate one `[[sources]]` TOML table; `where` ("sources[2]") prefixes every message.
-
-    The common keys are `name`, `kind`, `interval` (default 15m), `enabled` (default true) and
-    `timeout` (per request phase, e.g. "10s"; default the HTTP layer's), `max_size` (the largest response read,
-    e.g. "5MB"; default 20 MB);
-    every other key is an option of the kind, checked by the kind itself, so a typo or a bad
-    URL fails here, at start-up, not at the first fetch. Raises `SourceConfigError`.
-    """
-    if not isinstance(table, Mapping):
-        raise SourceConfigError(f"{where}: expected a table, got {type(table).__name__}")
-    name = table.get("name")
-    if name is None:
-        raise SourceConfigError(f"{where}: name: missing")
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise SourceConfigError(f"{where}: name: expected lowercase letters, digits, '_' or '-', got {name!r}")
-    label = f"{where} ({name})"
-    kind = table.get("kind")
-    if kind is None:
-        raise SourceConfigError(f"{label}: kind: missing", source=name)
-    if kind not in SOURCE_KINDS:
-        raise SourceConfigError(
-            f"{label}: kind: unknown kind {kind!r} (expected one of: {', '.join(SOURCE_KINDS)})", source=name
-        )
-
-    def parsed(key: str, parse: Callable[[object], _Value]) -> _Value | None:
-        """The key's value read by `parse`, None when absent; a bad value raises naming the source and key."""
-        if key not in table:
-            return None
-        try:
-            return parse(table[key])
-        except ValueError as exc:
-            raise SourceConfigError(f"{label}: {key}: {exc}", source=name) from None
-
-    interval = parsed("interval", parse_interval)
-    enabled = table.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise SourceConfigError(f"{label}: enabled: expected true or false, got {enabled!r}", source=name)
-    timeout = parsed("timeout", parse_interval)
-    max_bytes = parsed("max_size", parse_size)
-    options = {key: value for key, value in table.items() if key not in _COMMON_KEYS}
-    config = SourceConfig(
-        name=name,
-        kind=kind,
-        interval_seconds=DEFAULT_INTERVAL if interval is None else interval,
-        enabled=enabled,
-        timeout_seconds=timeout,
-        max_bytes=max_bytes,
-        options=MappingProxyType(options),
-        origin=where,
-    )
-    build_source(config)  # the kind checks its options; building does no I/O
-    return config
-
-
-def build_source(config: SourceConfig, *, policy: FetchPolicy | None = None) -> Source:
-    """The `Source` for `config.kind`, fetching under `policy` (retries, size bound); if None, the default policy
-    bounded by the config's `max_size`.
-
-    Raises `SourceConfigError` for an unknown kind or bad options.
-    """
-    factory = _factories().get(config.kind)
-    if factory is None:
-        raise config.error("kind", f"unknown kind {config.kind!r} (expected one of: {', '.join(SOURCE_KINDS)})")
-    if policy is None and config.max_bytes is not None:
-        from .http import FetchPolicy
-
-        policy = FetchPolicy(max_bytes=config.max_bytes)
-    return factory(config, policy)
-
-
-def _factories() -> dict[str, Callable[[SourceConfig, FetchPolicy | None], Source]]:
-    # Imported here rather than at the top because every kind's module imports this one.
-    from . import feed, files, greenhouse, jsonfeed, lever
-
-    return {
-        "feed": feed.FeedSource.from_config,
-        "files": files.FileSource.from_config,
-        "greenhouse": greenhouse.GreenhouseSource.from_config,
-        "jsonfeed": jsonfeed.JsonFeedSource.from_config,
-        "lever": lever.LeverSource.from_config,
-    }
 
 
 class Options:

@@ -1,0 +1,125 @@
+"""The CLI end to end, in-process, on the project's own seeds and example feed."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from worker.cli import main
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_profiles_json_lists_every_seed_with_traceable_bands(capsys):
+    code, out, _ = run(capsys, "profiles", "--json")
+    assert code == 0
+    profiles = json.loads(out)
+    assert sorted(p["seed"] for p in profiles) == sorted(p.name for p in (ROOT / "seeds").glob("*.txt"))
+    for profile in profiles:
+        assert {"role", "title", "seed", "sections", "skills", "salary_bands"} <= profile.keys()
+        lines = (ROOT / "seeds" / profile["seed"]).read_text(encoding="utf-8").splitlines()
+        for band in profile["salary_bands"]:
+            if band["unit"] == "amount" and band["low"] is not None:
+                assert f"{band['low']:,.0f}" in lines[band["line"] - 1]
+
+
+def test_profiles_table_and_role_lookup_by_seed_prefix(capsys):
+    code, out, _ = run(capsys, "profiles", "004")
+    assert code == 0
+    assert "Machine Learning Platform Engineer" in out
+    code, _, err = run(capsys, "profiles", "no-such-role")
+    assert code == 2 and "no-such-role" in err
+
+
+def test_batch_writes_one_line_per_input_line_in_order(capsys, tmp_path):
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run(capsys, "batch", str(EXAMPLES / "postings.jsonl"), "--out", str(out_path))
+    assert code == 0
+    inputs = [line for line in (EXAMPLES / "postings.jsonl").read_text().splitlines() if line.strip()]
+    results = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert len(results) == len(inputs)
+    for number, (line, result) in enumerate(zip(inputs, results, strict=True), start=1):
+        assert result["line"] == number
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            assert result["status"] == "rejected" and f"line {number}: not valid JSON" in result["error"]
+            continue
+        assert result["id"] == str(record["id"])
+        if "title" not in record:
+            assert result["status"] == "rejected" and "'title': missing" in result["error"]
+        else:
+            assert result["status"] in {"matched", "no_match"}
+            assert result["model_version"] and result["schema_version"] == 1
+    statuses = {r["status"] for r in results}
+    assert statuses == {"matched", "no_match", "rejected"}
+    assert "rejected" in err and "postings:" in err
+
+
+def test_batch_with_workers_writes_what_one_process_writes(capsys, tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    lines = (EXAMPLES / "postings.jsonl").read_text().splitlines()
+    feed.write_text("\n".join(lines * 30) + "\n")  # several chunks, bad lines in each
+    code1, _, err1 = run(capsys, "batch", str(feed), "--out", str(tmp_path / "one.jsonl"))
+    code2, _, err2 = run(capsys, "batch", str(feed), "--out", str(tmp_path / "two.jsonl"), "--workers", "2")
+    assert code1 == code2 == 0
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert err1 == err2 and "more rejected lines" in err1
+
+
+def test_batch_workers_and_via_queue_do_not_mix(capsys, tmp_path):
+    code, _, err = run(capsys, "batch", str(EXAMPLES / "postings.jsonl"), "--out", "-", "--workers", "2", "--via-queue")
+    assert code == 2 and "--workers" in err
+
+
+def test_batch_reports_an_unreadable_feed(capsys, tmp_path):
+    code, _, err = run(capsys, "batch", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "o.jsonl"))
+    assert code == 2 and "missing.jsonl" in err
+
+
+def test_classify_plain_text_and_json(capsys):
+    code, out, _ = run(capsys, "classify", str(EXAMPLES / "posting.txt"), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["title"] == "Senior Machine Learning Engineer"
+    assert result["id"].startswith("sha256:")
+    assert result["level"] == "senior" and "Senior" in result["level_evidence"]
+    code, out, _ = run(capsys, "classify", str(EXAMPLES / "posting.json"))
+    assert code == 0 and "verdict:" in out and "level:" in out
+
+
+def test_classify_bad_json_names_the_line(capsys, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "x",\n "title": }')
+    code, _, err = run(capsys, "classify", str(bad))
+    assert code == 2 and "line 2" in err
+
+
+def test_seeds_folder_is_configurable(capsys, tmp_path, monkeypatch):
+    code, _, err = run(capsys, "profiles", "--seeds", str(tmp_path / "nowhere"))
+    assert code == 2 and "nowhere" in err
+    monkeypatch.setenv("JOBMATCH_SEEDS", str(tmp_path / "elsewhere"))
+    code, _, err = run(capsys, "profiles")
+    assert code == 2 and "elsewhere" in err
+
+
+@pytest.mark.parametrize("url", ["http://localhost:6379", "localhost"])
+def test_bad_settings_name_the_setting(capsys, monkeypatch, url):
+    monkeypatch.setenv("JOBMATCH_REDIS_URL", url)
+    code, _, err = run(capsys, "profiles")
+    assert code == 2 and "JOBMATCH_REDIS_URL" in err and url in err
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5s"])
+def test_watch_claim_idle_must_be_a_positive_duration(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:  # argparse refuses before anything connects
+        main(["watch", f"--claim-idle={value}"])
+    assert exit_info.value.code == 2
+    assert "argument --claim-idle: expected a" in capsys.readouterr().err
