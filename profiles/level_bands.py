@@ -29,7 +29,7 @@ from typing import Any
 from profiles.models import LEVELS, RoleProfile, SalaryBand
 from profiles.sections import is_salary_heading
 
-__all__ = ["UNKNOWN", "LevelBand", "level_band", "level_bands"]
+__all__ = ["UNKNOWN", "LevelBand", "level_band", "level_bands", "profile_dict"]
 
 UNKNOWN = "unknown"
 _BASE_ONLY = "base pay is compared with base pay only"
@@ -211,3 +211,8 @@ def level_bands(profile: RoleProfile) -> list[LevelBand]:
     """The band of every level in `LEVELS`, then of "unknown"; levels no range fits are left out."""
     found = (level_band(profile, level) for level in (*LEVELS, UNKNOWN))
     return [band for band in found if band is not None]
+
+
+def profile_dict(profile: RoleProfile) -> dict[str, Any]:
+    """A profile as JSON data, with the band each level gets and why (`level_bands`)."""
+    return {**profile.to_dict(), "level_bands": [choice.to_dict() for choice in level_bands(profile)]}

@@ -103,8 +103,6 @@ class RoleProfile:
     title_source: str = "overview"  # where the title was read: "title line", "overview" or "file name"
 
     def to_dict(self) -> dict[str, Any]:
-        from profiles.level_bands import level_bands  # it reads RoleProfile: imported when called, not a cycle
-
         return {
             "role": self.role,
             "title": self.title,
@@ -119,5 +117,4 @@ class RoleProfile:
             ],
             "skills": list(self.skills),
             "salary_bands": [band.to_dict() for band in self.salary_bands],
-            "level_bands": [choice.to_dict() for choice in level_bands(self)],
         }

@@ -47,6 +47,7 @@ def add_parsers(commands: Any) -> None:
 def _cmd_profiles(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here, not at the top: commands that do not classify start without matching and numpy.
     from profiles import find_profile, load_profiles
+    from profiles.level_bands import profile_dict
 
     from .render import render_profiles
 
@@ -54,7 +55,7 @@ def _cmd_profiles(args: argparse.Namespace, settings: Settings) -> int:
     if args.role:
         profiles = [find_profile(profiles, args.role)]
     if args.json:
-        json.dump([p.to_dict() for p in profiles], sys.stdout, indent=2, ensure_ascii=False)
+        json.dump([profile_dict(p) for p in profiles], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_profiles(profiles))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.render import render_result
+from worker.cli.render import render_result
 
 
 def result(stated: dict[str, Any] | None, band: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from helpers import band, profile
 
-from worker.render import render_profiles
+from worker.cli.render import render_profiles
 
 
 def test_each_level_shows_its_band_the_figure_it_comes_from_and_why_it_is_not_compared():
