@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -14,6 +15,24 @@ def services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     assert isinstance(compose, dict) and isinstance(compose.get("services"), dict)
     return compose["services"]
+
+
+def interpolate(value, env):
+    """What compose makes of `value` given the variables in `env` (a .env file, the shell): `${VAR:-default}`
+    and `${VAR}` replaced, `$$` a literal `$`. Only the forms this compose file uses."""
+    if isinstance(value, dict):
+        return {key: interpolate(item, env) for key, item in value.items()}
+    if isinstance(value, list):
+        return [interpolate(item, env) for item in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match):
+        if match[0] == "$$":
+            return "$"
+        return env.get(match["name"]) or (match["default"] or "")
+
+    return re.sub(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}", replace, value)
 
 
 def command(service):
@@ -31,14 +50,47 @@ def test_the_service_is_redis_workers_and_one_beat(services):
     assert {"redis", "worker", "beat"} <= services.keys()
 
 
-def test_redis_persists_its_queue_and_never_evicts(services):
-    args = command(services["redis"])
+def redis_flags(service):
+    args = command(service)
     assert args[0] == "redis-server"
-    pairs = {args[i]: args[i + 1] for i in range(1, len(args) - 1) if args[i].startswith("--")}
+    return {args[i]: args[i + 1] for i in range(1, len(args) - 1) if args[i].startswith("--")}
+
+
+def test_redis_persists_its_queue_and_never_evicts(services):
+    pairs = redis_flags(services["redis"])
     assert pairs["--appendonly"] == "yes"
     assert pairs["--maxmemory-policy"] == "noeviction"
     assert any(str(v).endswith(":/data") for v in services["redis"]["volumes"])  # the append-only file outlives it
-    assert services["redis"]["healthcheck"]["test"][-2:] == ["redis-cli", "ping"]
+    assert "redis-cli ping" in " ".join(services["redis"]["healthcheck"]["test"])
+
+
+def test_redis_is_not_published_on_the_host(services):
+    # The workers reach Redis on the compose network; a host port would expose every result and the queue.
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert "6379" not in str(port), f"{name} publishes Redis on the host: {port!r}"
+    assert "network_mode" not in services["redis"]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"REDIS_PASSWORD": "s3cretPassw0rd"}],
+    ids=["no .env: no password", "REDIS_PASSWORD from .env"],
+)
+def test_one_redis_password_or_none_in_every_place_that_needs_it(services, env):
+    redis = interpolate(services["redis"], env)
+    required = redis_flags(redis)["--requirepass"]  # "" is no password at all
+    assert required == env.get("REDIS_PASSWORD", "")
+    # The healthcheck authenticates with that password (REDISCLI_AUTH from the container's environment) and wants
+    # PONG: a Redis that wants a password answers NOAUTH, which `redis-cli ping` alone counts as healthy.
+    assert redis["environment"]["REDIS_PASSWORD"] == required
+    check = " ".join(redis["healthcheck"]["test"])
+    assert 'REDISCLI_AUTH="$REDIS_PASSWORD"' in check and "grep -q PONG" in check
+    for name in ("worker", "beat"):
+        url = urlsplit(interpolate(services[name]["environment"]["JOBMATCH_REDIS_URL"], env))
+        assert (url.scheme, url.hostname, url.port, url.path) == ("redis", "redis", 6379, "/0")
+        assert unquote(url.password or "") == required, name
+        assert "env_file" not in services[name]  # a fresh clone has no .env: compose must not require one
 
 
 @pytest.mark.parametrize("name", ["worker", "beat"])
@@ -48,7 +100,7 @@ def test_worker_and_beat_run_jobmatch_from_the_project_image(services, name):
     build = service["build"]
     context = ROOT / (build if isinstance(build, str) else build.get("context", "."))
     assert (context / (build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile")).is_file()
-    assert service["environment"]["JOBMATCH_REDIS_URL"] == "redis://redis:6379/0"
+    assert urlsplit(service["environment"]["JOBMATCH_REDIS_URL"]).hostname == "redis"
     assert service["depends_on"]["redis"]["condition"] == "service_healthy"
     cache_dir = service["environment"]["JOBMATCH_CACHE_DIR"]
     assert any(str(v).endswith(":" + cache_dir) for v in service["volumes"])
@@ -88,7 +140,8 @@ def test_the_compose_commands_are_jobmatch_commands(services, name):
 def test_the_readme_shows_the_compose_service_and_the_same_commands_without_docker(services):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docker compose up" in readme
-    redis_flags = " ".join(services["redis"]["command"][1:])
-    assert f"redis-server {redis_flags}" in readme
+    flags = redis_flags(services["redis"])
+    flags.pop("--requirepass")  # the local Redis of the README listens on localhost only
+    assert "redis-server " + " ".join(f"{flag} {value}" for flag, value in flags.items()) in readme
     for name in ("worker", "beat"):
         assert " ".join(services[name]["command"]) in readme  # "jobmatch worker", "jobmatch beat"
