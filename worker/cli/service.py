@@ -6,10 +6,11 @@ import argparse
 import sys
 from typing import Any
 
+from ..errors import InputError
 from ..settings import Settings
 from .options import Handler
 
-__all__ = ["HANDLERS", "PASS_THROUGH", "add_parsers"]
+__all__ = ["HANDLERS", "PASS_THROUGH", "add_parsers", "run_celery"]
 
 # Commands whose unknown options are handed to Celery.
 PASS_THROUGH = frozenset({"worker", "beat"})
@@ -23,12 +24,19 @@ def add_parsers(commands: Any) -> None:
 
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here: every command loads this module, and the queue-free ones must not load Celery.
+    from ..runtime import load_classifier
     from ..service.app import create_app
+    from ..service.polling import configured_sources
 
+    # What the worker cannot run without is checked before Celery starts: a missing or empty seeds folder, a bad
+    # [[sources]] table. Raised here, it is the one-line error (exit 2) every command prints; raised inside Celery,
+    # it was a traceback per process and exit status 0, which a supervisor reads as a clean stop.
+    configured_sources(settings)
+    load_classifier(settings)  # also leaves the artefact cached for the pool processes
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
     # Mingle and gossip only help revokes and clock sync across workers; without them a worker starts faster.
     argv = ["worker", "--without-mingle", "--without-gossip", "--loglevel", "INFO", *args.extra]
-    return int(create_app(settings).start(argv) or 0)
+    return run_celery(create_app(settings), argv)
 
 
 def _cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,7 +48,31 @@ def _cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
     if not enabled:
         print("jobmatch beat: no enabled [[sources]] in the config file: nothing to schedule", file=sys.stderr)
     settings.cache_dir.mkdir(parents=True, exist_ok=True)
-    return int(create_app(settings).start(["beat", "--loglevel", "INFO", *args.extra]) or 0)
+    return run_celery(create_app(settings), ["beat", "--loglevel", "INFO", *args.extra])
+
+
+def run_celery(app: Any, argv: list[str]) -> int:
+    """Run Celery's command line (`worker ...`, `beat ...`) for `app`; returns its exit status.
+
+    `Celery.start` drops the status (click returns it when not standalone), so a worker that stopped on an
+    unrecoverable error exited 0. A bad Celery option raises `InputError` with click's message.
+    """
+    # Imported here: only `worker` and `beat` run Celery's command line.
+    import click
+    from celery.bin.celery import celery
+
+    celery.params[0].default = app  # what `Celery.start` does: the `-A` default is this app
+    try:
+        status = celery.main(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        raise InputError(f"{' '.join(argv[:1])}: {exc.format_message()}") from None
+    except click.exceptions.Abort:
+        return 1
+    finally:
+        celery.params[0].default = None
+    return status if isinstance(status, int) else 0
 
 
 HANDLERS: dict[str, Handler] = {"worker": _cmd_worker, "beat": _cmd_beat}
