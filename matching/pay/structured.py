@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 
-from .stated import PERIODS, SYMBOLS, PayError, StatedPay, infer_period
+from .stated import PERIODS, SYMBOLS, PayError, PayZone, StatedPay, infer_period
 
 __all__ = ["parse_structured_pay"]
 
@@ -29,6 +29,9 @@ def parse_structured_pay(salary: Mapping[str, object], *, posting_id: str) -> St
     Accepts the aliases minValue/maxValue, unit/unitText/interval ("YEAR", "per-year-salary") and a
     schema.org `value` (a number, or a mapping holding minValue/maxValue/unitText). Numbers may be int,
     float or numeric strings. With no period, the magnitude rule of `parse_pay_text` applies.
+    `zones` (optional) lists the ranges min-max spans: [{"label": "Zone 1", "min": ..., "max": ...}], each
+    with its own `currency` and `period` when they differ; those in this pay's currency and period become
+    `StatedPay.zones` (a zone in another currency is no zone of this range).
     Raises PayError, naming the posting and the field, for a wrong type, a negative or non-finite number,
     an unknown period or currency, min above max, or no amount at all.
     """
@@ -51,8 +54,33 @@ def parse_structured_pay(salary: Mapping[str, object], *, posting_id: str) -> St
     period = _structured_period(fields, posting_id)
     if period is None:
         period = infer_period(max(f for f in (low, high) if f is not None), currency)
-    text = ", ".join(f"{key}={value}" for key, value in salary.items())
-    return StatedPay(low=low, high=high, currency=currency, period=period, text=text)
+    zones = _zones(fields.get("zones"), currency, period, posting_id)
+    text = ", ".join(f"{key}={value}" for key, value in salary.items() if key != "zones")
+    return StatedPay(low=low, high=high, currency=currency, period=period, text=text, zones=zones)
+
+
+def _zones(value: object, currency: str | None, period: str, posting_id: str) -> tuple[PayZone, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple):
+        raise PayError(f"posting {posting_id}: salary.zones: expected a list, got {type(value).__name__}")
+    zones: list[PayZone] = []
+    for index, zone in enumerate(value):
+        where = f"zones[{index}]"
+        if not isinstance(zone, Mapping):
+            raise PayError(f"posting {posting_id}: salary.{where}: expected a mapping, got {type(zone).__name__}")
+        label = zone.get("label")
+        if label is not None and not isinstance(label, str):
+            raise PayError(f"posting {posting_id}: salary.{where}.label: expected a string, got {label!r}")
+        fields = dict(zone)
+        if _structured_currency(fields, f"{posting_id} ({where})") not in (None, currency):
+            continue
+        if _structured_period(fields, f"{posting_id} ({where})") not in (None, period):
+            continue
+        low = _number(fields, _MIN_KEYS, f"{posting_id} ({where})")
+        high = _number(fields, _MAX_KEYS, f"{posting_id} ({where})")
+        zones.append(PayZone(label=(label or "").strip(), low=low, high=high))
+    return tuple(zones) if len(zones) > 1 else ()
 
 
 def _field(fields: Mapping[str, object], keys: tuple[str, ...]) -> tuple[str, object]:

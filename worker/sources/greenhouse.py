@@ -4,9 +4,12 @@
 `{"jobs": [...], "meta": {"total": N}}`. Each job has `id`, `title`, `absolute_url`,
 `location.name`, `updated_at` (and on most boards `first_published`), `departments`, `offices`,
 `metadata`, and with `content=true` a `content` that is entity-escaped HTML ("&lt;p&gt;...").
+Each job names its company (`company_name`: "GitLab", where the board token is "gitlab").
 Pay, where the board publishes it, is `pay_input_ranges: [{min_cents, max_cents, currency_type,
 title, blurb}]`: cents, and no period, so the period comes from the range's title ("Hourly ...")
-or else the `pay_period` option (default "year").
+or else the `pay_period` option (default "year"). A job may publish several ranges (by zone, by
+country): all are kept as the salary's `zones`; the salary itself is their overall span when they
+share currency and period, else the range in the currency of the job's location.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from matching.location import outside_us, us_state
+from matching.pay import local_currencies
 from matching.text import markup_to_text
 
 from .base import FetchResult, FetchState, Options, Posting, SourceConfig
@@ -55,11 +60,12 @@ _PERIOD_WORDS = (
 
 @dataclass(frozen=True)
 class GreenhouseSource:
-    """Options: `board` (required), `company` (default: the board token), `pay_period`, `base_url`."""
+    """Options: `board` (required), `company` (default: each job's `company_name`, else the board token),
+    `pay_period`, `base_url`."""
 
     config: SourceConfig
     board: str
-    company: str
+    company: str | None = None
     pay_period: str = "year"
     base_url: str = GREENHOUSE_API
     policy: FetchPolicy = field(default_factory=FetchPolicy)
@@ -72,7 +78,7 @@ class GreenhouseSource:
             config=config,
             policy=policy or FetchPolicy(),
             board=board,
-            company=options.text("company") or board,
+            company=options.text("company"),
             pay_period=options.choice("pay_period", PERIODS, default="year"),
             base_url=options.url("base_url", default=GREENHOUSE_API) or GREENHOUSE_API,
         )
@@ -120,40 +126,81 @@ class GreenhouseSource:
         if content is not None and not isinstance(content, str):
             context.warn("description", f"expected a string in 'content', got {type_name(content)}")
             content = None
-        salary, salary_text = self._pay(context, job.get("pay_input_ranges"))
+        location = optional_text(context, dig(job, "location.name"), "location")
+        salary, salary_text = self._pay(context, job.get("pay_input_ranges"), location)
         return new_posting(
             self.config.name,
             own_id,
             title,
             # Greenhouse escapes the HTML itself ("&lt;p&gt;"): unescape once, then read it as HTML.
             description=markup_to_text(html.unescape(content)) if content else "",
-            company=self.company,
-            location=optional_text(context, dig(job, "location.name"), "location"),
+            # The payload names the company ("GitLab"); the board token ("gitlab") is only the last resort.
+            company=self.company or optional_text(context, job.get("company_name"), "company") or self.board,
+            location=location,
             url=optional_text(context, job.get("absolute_url"), "url"),
             posted_at=optional_posted_at(context, job.get("first_published") or job.get("updated_at")),
             salary=salary,
             salary_text=salary_text,
         )
 
-    def _pay(self, context: RecordContext, ranges: Any) -> tuple[dict[str, Any] | None, str | None]:
-        """The first pay range as `salary`; one that does not fit goes to `salary_text` with a warning."""
+    def _pay(
+        self, context: RecordContext, ranges: Any, location: str | None
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The pay ranges as `salary` (several: with `zones`); when none fits, the first goes to `salary_text`."""
         if not ranges:
             return None, None
-        if not isinstance(ranges, list) or not isinstance(ranges[0], dict):
+        if not isinstance(ranges, list):
             context.warn("salary", f"expected a list of pay ranges, got {type_name(ranges)}")
             return None, None
-        first = ranges[0]
-        low, high = first.get("min_cents"), first.get("max_cents")
-        label = first.get("title")
-        label = label if isinstance(label, str) else ""
-        period = next((word for word, pattern in _PERIOD_WORDS if pattern.search(label)), self.pay_period)
-        try:
-            salary = make_salary(_dollars(low), _dollars(high), first.get("currency_type"), period)
-        except ValueError as exc:
-            text = " ".join(str(part) for part in (label, low, high, first.get("currency_type")) if part)
-            context.warn("salary", f"pay range: {exc}; kept as salary_text")
-            return None, text or None
-        return salary, None
+        zones: list[dict[str, Any]] = []
+        fallback: str | None = None
+        for index, item in enumerate(ranges):
+            if not isinstance(item, dict):
+                context.warn("salary", f"pay range {index}: expected an object, got {type_name(item)}")
+                continue
+            low, high = item.get("min_cents"), item.get("max_cents")
+            label = item.get("title")
+            label = label.strip() if isinstance(label, str) else ""
+            period = next((word for word, pattern in _PERIOD_WORDS if pattern.search(label)), self.pay_period)
+            try:
+                salary = make_salary(_dollars(low), _dollars(high), item.get("currency_type"), period)
+            except ValueError as exc:
+                where = "pay range" if len(ranges) == 1 else f"pay range {index}"
+                context.warn("salary", f"{where}: {exc}; kept as salary_text")
+                if fallback is None:
+                    parts = (label, low, high, item.get("currency_type"))
+                    fallback = " ".join(str(part) for part in parts if part) or None
+                continue
+            zones.append({"label": label, **salary})
+        if not zones:
+            return None, fallback
+        if len(zones) == 1:
+            return {key: zones[0][key] for key in ("min", "max", "currency", "period")}, None
+        if len({(zone["currency"], zone["period"]) for zone in zones}) == 1:
+            first = zones[0]
+            span = {"min": min(z["min"] for z in zones), "max": max(z["max"] for z in zones)}
+            return {**span, "currency": first["currency"], "period": first["period"], "zones": zones}, None
+        chosen = _local_zone(zones, location)
+        return {**{key: chosen[key] for key in ("min", "max", "currency", "period")}, "zones": zones}, None
+
+
+def _local_zone(zones: list[dict[str, Any]], location: str | None) -> dict[str, Any]:
+    """Of ranges in several currencies, the one paid where the job is: in the currency of its location
+    ("$" in Canada is CAD; a US or unplaced location is USD), else the one whose title names a word of the
+    location ("UK" for "London, UK"), else the first."""
+    local = local_currencies(location)
+    wanted = [local[symbol] for symbol in ("$", "kr") if symbol in local]
+    if not wanted and (us_state(location) is not None or not outside_us(location)):
+        wanted.append("USD")
+    for code in wanted:
+        for zone in zones:
+            if zone["currency"] == code:
+                return zone
+    words = set(re.findall(r"[a-z]{2,}", (location or "").lower()))
+    for zone in zones:
+        if words & set(re.findall(r"[a-z]{2,}", zone["label"].lower())):
+            return zone
+    return zones[0]
 
 
 def _dollars(cents: object) -> object:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from matching.pay import parse_structured_pay
+from matching.posting import posting_from_dict
 from worker.sources import (
     FetchResult,
     SourceFormatError,
 )
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 pytestmark = pytest.mark.timeout(5)
 
@@ -75,17 +80,8 @@ def test_first_published_is_preferred_over_updated_at(fetch) -> None:
     assert result.postings[0]["posted_at"] == "2024-01-02T03:04:05+00:00"
 
 
-def test_pay_is_in_cents_and_the_first_range_wins(fetch) -> None:
-    ranges = [
-        {
-            "min_cents": 15000050,
-            "max_cents": 19000000,
-            "currency_type": "USD",
-            "title": "NYC",
-            "blurb": "Base.",
-        },
-        {"min_cents": 1, "max_cents": 2, "currency_type": "USD", "title": "Elsewhere", "blurb": ""},
-    ]
+def test_pay_is_in_cents(fetch) -> None:
+    ranges = [{"min_cents": 15000050, "max_cents": 19000000, "currency_type": "USD", "title": "NYC", "blurb": "Base."}]
     result, _ = fetch({"jobs": [job(pay_input_ranges=ranges)]})
     assert result.postings[0]["salary"] == {
         "min": 150000.5,
@@ -94,6 +90,99 @@ def test_pay_is_in_cents_and_the_first_range_wins(fetch) -> None:
         "period": "year",
     }
     assert "salary_text" not in result.postings[0]
+
+
+def test_the_company_is_the_payloads_name_unless_the_source_sets_one(fetch) -> None:
+    result, _ = fetch({"jobs": [job(1, company_name="GitLab"), job(2)]})
+    assert [p["company"] for p in result.postings] == ["GitLab", "acme"]  # no name in the job: the board token
+    result, _ = fetch({"jobs": [job(1, company_name="GitLab")]}, company="GitLab Inc.")
+    assert result.postings[0]["company"] == "GitLab Inc."
+
+
+def test_a_saved_board_response_names_its_company(fetch) -> None:
+    # A real response (fixtures/README.md): every job says "company_name": "Vercel"; the token is "vercel".
+    body = (FIXTURES / "greenhouse_vercel.json").read_bytes()
+    result, _ = fetch(body)
+    assert result.errors == []
+    assert [(p["id"], p["company"], p["location"]) for p in result.postings] == [
+        ("acme:6136160004", "Vercel", "Hybrid - London"),
+        ("acme:5999792004", "Vercel", "Hybrid - London"),
+    ]
+    assert result.postings[0]["title"] == "Account Executive, Commercial"
+    assert result.postings[0]["description"].startswith("About Vercel:\nVercel is the agentic infrastructure company")
+    assert "&#39;" not in result.postings[0]["description"] and "what's next" in result.postings[0]["description"]
+    assert result.postings[0]["posted_at"] == "2026-08-06T16:50:10+00:00"
+
+
+def test_several_pay_ranges_in_one_currency_are_zones_and_their_span(fetch) -> None:
+    body = json.loads((FIXTURES / "greenhouse_pay_zones.json").read_text(encoding="utf-8"))
+    result, _ = fetch(body)
+    assert result.errors == []
+    zoned = result.postings[0]
+    assert zoned["company"] == "Northwind Analytics"
+    assert zoned["salary"] == {
+        "min": 160000.0,
+        "max": 242000.0,
+        "currency": "USD",
+        "period": "year",
+        "zones": [
+            {"label": "US Zone 1", "min": 198000.0, "max": 242000.0, "currency": "USD", "period": "year"},
+            {"label": "US Zone 2", "min": 178000.0, "max": 218000.0, "currency": "USD", "period": "year"},
+            {"label": "US Zone 3", "min": 160000.0, "max": 196000.0, "currency": "USD", "period": "year"},
+        ],
+    }
+    # ... carried into the stated pay of the result
+    stated = parse_structured_pay(posting_from_dict(zoned).salary or {}, posting_id=zoned["id"]).to_dict()
+    assert (stated["low"], stated["high"], stated["currency"], stated["period"]) == (160000.0, 242000.0, "USD", "year")
+    assert stated["zones"] == [
+        {"label": "US Zone 1", "low": 198000.0, "high": 242000.0},
+        {"label": "US Zone 2", "low": 178000.0, "high": 218000.0},
+        {"label": "US Zone 3", "low": 160000.0, "high": 196000.0},
+    ]
+
+
+def test_pay_ranges_in_several_currencies_report_the_one_of_the_jobs_location(fetch) -> None:
+    body = json.loads((FIXTURES / "greenhouse_pay_zones.json").read_text(encoding="utf-8"))
+    result, _ = fetch(body)
+    toronto = result.postings[1]
+    assert toronto["location"] == "Toronto, Ontario, Canada"
+    assert {key: toronto["salary"][key] for key in ("min", "max", "currency", "period")} == {
+        "min": 145000.0,
+        "max": 175000.0,
+        "currency": "CAD",
+        "period": "year",
+    }
+    assert [(z["label"], z["currency"]) for z in toronto["salary"]["zones"]] == [
+        ("US Salary Range", "USD"),
+        ("Canada Salary Range", "CAD"),
+    ]
+    # The same ranges for a job in the US, and for one whose location only the range's title names.
+    ranges = body["jobs"][1]["pay_input_ranges"]
+    result, _ = fetch({"jobs": [job(1, location={"name": "Austin, TX"}, pay_input_ranges=ranges)]})
+    assert result.postings[0]["salary"]["currency"] == "USD"
+    euro = [
+        {"min_cents": 9000000, "max_cents": 11000000, "currency_type": "USD", "title": "US"},
+        {"min_cents": 7000000, "max_cents": 8500000, "currency_type": "EUR", "title": "Germany"},
+    ]
+    result, _ = fetch({"jobs": [job(1, location={"name": "Berlin, Germany"}, pay_input_ranges=euro)]})
+    assert (result.postings[0]["salary"]["currency"], result.postings[0]["salary"]["min"]) == ("EUR", 70000.0)
+    # Stated pay keeps the zones of the reported currency only: one range is no zones.
+    posting = posting_from_dict(toronto)
+    assert parse_structured_pay(posting.salary or {}, posting_id=posting.id).zones == ()
+
+
+def test_a_bad_range_among_several_is_left_out_with_a_warning(fetch) -> None:
+    ranges = [
+        {"min_cents": 15000000, "max_cents": 19000000, "currency_type": "USD", "title": "NYC"},
+        {"min_cents": 9, "max_cents": 1, "currency_type": "USD", "title": "Elsewhere"},
+        {"min_cents": 12000000, "max_cents": 14000000, "currency_type": "USD", "title": "Remote"},
+    ]
+    result, _ = fetch({"jobs": [job(pay_input_ranges=ranges)]})
+    salary = result.postings[0]["salary"]
+    assert (salary["min"], salary["max"]) == (120000.0, 190000.0)
+    assert [zone["label"] for zone in salary["zones"]] == ["NYC", "Remote"]
+    (warning,) = result.errors
+    assert not warning.dropped and warning.message.startswith("pay range 1: min 0.09 is above max 0.01")
 
 
 def test_the_period_comes_from_the_range_title_or_the_option(fetch) -> None:
@@ -185,3 +274,13 @@ def test_a_truncated_json_body_is_a_format_error(fetch) -> None:
 def test_a_body_that_is_not_utf8_is_a_format_error(fetch) -> None:
     with pytest.raises(SourceFormatError, match=r"malformed JSON|not UTF-8"):
         fetch(b"\xff\xfe\xfa{")
+
+
+def test_malformed_zones_in_a_postings_own_salary_are_a_pay_error() -> None:
+    from matching.pay import PayError
+
+    salary = {"min": 1, "max": 2, "currency": "USD", "period": "year", "zones": "Zone 1"}
+    with pytest.raises(PayError, match=r"^posting p1: salary\.zones: expected a list, got str$"):
+        parse_structured_pay(salary, posting_id="p1")
+    with pytest.raises(PayError, match=r"salary\.min: expected a non-negative number, got 'lots'"):
+        parse_structured_pay({**salary, "zones": [{"label": "A", "min": "lots", "max": 2}]}, posting_id="p1")
