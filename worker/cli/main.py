@@ -13,7 +13,7 @@ from profiles.errors import ProfileError
 from ..errors import WorkerError
 from ..settings import load_settings
 from . import batch, local, queue, service
-from .options import Handler
+from .options import Handler, add_config
 
 __all__ = ["build_parser", "main"]
 
@@ -24,10 +24,12 @@ _HANDLERS: dict[str, Handler] = {name: handler for group in _GROUPS for name, ha
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobmatch", description=__doc__.split(".")[0] if __doc__ else None)
-    parser.add_argument("--config", metavar="FILE", help="TOML settings file (default: JOBMATCH_CONFIG)")
+    add_config(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in _GROUPS:
         group.add_parsers(commands)
+    for command in commands.choices.values():
+        add_config(command)
     return parser
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from worker.cli import main
+from worker.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -123,3 +124,23 @@ def test_watch_claim_idle_must_be_a_positive_duration(capsys, value):
         main(["watch", f"--claim-idle={value}"])
     assert exit_info.value.code == 2
     assert "argument --claim-idle: expected a" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_config_goes_before_or_after_the_command_name(capsys, tmp_path, where):
+    config = tmp_path / "jobmatch.toml"
+    config.write_text(f'seeds = "{tmp_path / "seeds-from-config"}"\n')
+    argv = ["--config", str(config), "profiles"] if where == "before" else ["profiles", "--config", str(config)]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "seeds-from-config" in err  # the file was read: its seeds folder does not exist
+
+
+def test_config_after_the_command_name_reaches_every_command_and_celery_keeps_the_rest():
+    parser = build_parser()
+    for command in (["status"], ["submit", "x"], ["batch", "x", "--out", "-"], ["watch"], ["worker"], ["beat"]):
+        args, _ = parser.parse_known_args([*command, "--config", "c.toml"])
+        assert args.config == "c.toml", command
+    args, extra = parser.parse_known_args(["--config", "first.toml", "status"])
+    assert args.config == "first.toml"  # a command's parser does not reset it
+    args, extra = parser.parse_known_args(["worker", "--config", "c.toml", "--concurrency", "2"])
+    assert args.config == "c.toml" and extra == ["--concurrency", "2"]
