@@ -47,14 +47,13 @@ def resend_after(settings: Settings) -> float:
     return timeout + 2 * restore_every(timeout) + WAIT_SECONDS
 
 
-def check_workers(client: Client, local_model_version: str) -> list[WorkerInfo]:
-    """The live workers, if there are any and all run `local_model_version`; else raises `NoWorkers`."""
+def check_workers(client: Client, local_model_version: str, *, wait: float = 0.0) -> list[WorkerInfo]:
+    """The live workers, if there are any (waiting up to `wait` seconds for one: `jobmatch worker & jobmatch
+    batch --via-queue` is the usual script) and all run `local_model_version`; else raises `NoWorkers`."""
     workers = client.workers()
-    if not workers:
-        raise NoWorkers(
-            f"no live worker under key prefix {client.settings.key_prefix!r} (no heartbeat in the last seconds): "
-            "start one with `jobmatch worker`"
-        )
+    if not workers and wait > 0:
+        print(f"jobmatch batch: no live worker yet; waiting up to {wait:g} s for one", file=sys.stderr)
+    workers = workers or client.wait_for_workers(wait)
     other = [w for w in workers if w.model_version != local_model_version]
     if other:
         names = ", ".join(f"{w.hostname} runs {w.model_version}" for w in other)

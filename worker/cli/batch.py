@@ -12,7 +12,7 @@ from ..chunks import QUEUE_CHUNK_LINES
 from ..errors import InputError
 from ..settings import Settings
 from .inputs import count_lines, open_input, open_input_bytes, open_output
-from .options import Handler, add_seeds, positive
+from .options import Handler, add_seeds, duration, positive
 
 __all__ = ["HANDLERS", "add_parsers"]
 
@@ -25,6 +25,8 @@ def add_parsers(commands: Any) -> None:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     batch.add_argument("--via-queue", action="store_true", help="fan the feed out to the workers (Redis) in chunks")
     batch.add_argument("--chunk-lines", type=positive, metavar="N", help="lines per chunk (--via-queue; default 500)")
+    batch.add_argument("--wait", type=duration, default=10.0, metavar="SECONDS",
+                       help="--via-queue: how long to wait for a live worker before refusing (default 10)")  # fmt: skip
     batch.add_argument(
         "--workers",
         type=_workers,
@@ -61,7 +63,7 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
 
         client = Client(settings)
         client.check()
-        check_workers(client, classifier.model_version)  # refuse before creating the output file
+        check_workers(client, classifier.model_version, wait=args.wait)  # refuse before creating the output file
     progress = not args.no_progress and sys.stderr.isatty()
     total = count_lines(args.input) if progress and args.input != "-" else None
     if client is not None:

@@ -22,8 +22,26 @@ _GROUPS = (local, batch, queue, service)
 _HANDLERS: dict[str, Handler] = {name: handler for group in _GROUPS for name, handler in group.HANDLERS.items()}
 
 
+# What `jobmatch --help` says above and below the list of commands.
+DESCRIPTION = """\
+Which of our roles a job posting is, if any: a ranked list of roles with scores, a verdict (matched or
+no_match), the level, the role's salary band for it, and the posting's own pay compared with the band."""
+EPILOG = """\
+profiles, classify, batch and eval classify here, with no Redis. The service runs Celery workers on Redis:
+`worker` and `beat` start it; submit, result, watch, top, sources, status and `batch --via-queue` use it.
+
+settings: --config FILE (before or after the command name; default: JOBMATCH_CONFIG), a TOML file, under
+JOBMATCH_* environment variables (JOBMATCH_SEEDS, JOBMATCH_REDIS_URL, JOBMATCH_KEY_PREFIX, ...).
+`jobmatch COMMAND --help` shows a command's options; README.md and docs/service.md say the rest."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jobmatch", description=__doc__.split(".")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="jobmatch",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_config(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in _GROUPS:

@@ -7,7 +7,9 @@ does for every command) costs the queue-free commands nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from typing import Any
 
@@ -23,6 +25,13 @@ def add_parsers(commands: Any) -> None:
     """Add submit, result, watch, top, sources and status to the subcommands."""
     submit = commands.add_parser("submit", help="send postings (one JSON object, or JSONL) to the workers")
     submit.add_argument("file", help="posting file (JSON object or JSONL), or - for standard input")
+    submit.add_argument(
+        "--require-worker",
+        action="store_true",
+        help="refuse (exit 2, nothing sent) unless a worker is alive to process the postings",
+    )
+    submit.add_argument("--wait", type=duration, default=10.0, metavar="SECONDS",
+                        help="with --require-worker: how long to wait for a live worker (default 10)")  # fmt: skip
 
     result = commands.add_parser("result", help="print a posting's stored result as JSON")
     result.add_argument("id", help="posting id")
@@ -56,25 +65,64 @@ def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
 
     client = Client(settings)
     client.check()
+    alive = bool(client.workers())
+    if not alive and args.require_worker:
+        client.wait_for_workers(args.wait)  # raises NoWorkers: nothing sent
+        alive = True
+    if not alive:
+        print(f"jobmatch submit: warning: {_NO_WORKER}", file=sys.stderr)
     sent = 0
+    ids = _IdPrinter(sys.stdout)
     try:
+        # `sent` counts what `submit_iter` yielded: postings whose task is sent, printed or not.
         for line, posting_id in client.submit_iter(read_postings(args.file)):
             sent += 1
             if posting_id is None:
                 where = f"{args.file}:{line}" if line is not None else args.file
                 print(f"jobmatch submit: {where}: no usable id (not a valid posting): it will be rejected to the "
                       "dead-letter stream", file=sys.stderr)  # fmt: skip
-                print("-")
-            else:
-                print(posting_id)
-            sys.stdout.flush()
+            ids.print(posting_id or "-")
     except InputError:
         raise
     except Exception:
         print(f"jobmatch submit: {sent} postings were sent before the failure", file=sys.stderr)
         raise
-    print(f"jobmatch submit: {sent} postings sent", file=sys.stderr)
+    notes = [f"standard output closed after {ids.printed} ids; sending went on"] if ids.closed else []
+    if not alive and not client.workers():
+        notes.append("no worker alive: they wait in the queue")
+    print(f"jobmatch submit: {sent} postings sent" + "".join(f" ({note})" for note in notes), file=sys.stderr)
     return 0
+
+
+_NO_WORKER = (
+    "no live worker: the postings are queued, and nothing processes them until one starts (`jobmatch worker`; "
+    "--require-worker makes this an error)"
+)
+
+
+class _IdPrinter:
+    """Prints ids one a line until whoever reads them goes away (`submit FILE | head`): then the rest are
+    dropped, and sending goes on. The ids are a courtesy to the reader; the postings are the work."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+        self.printed = 0
+        self.closed = False
+
+    def print(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.out.write(text + "\n")
+            self.out.flush()
+            self.printed += 1
+        except BrokenPipeError:
+            self.closed = True
+            # What is still buffered would fail again when the interpreter flushes stdout at exit.
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.out.fileno())
+                os.close(devnull)
 
 
 def _cmd_result(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,8 +18,46 @@ PASS_THROUGH = frozenset({"worker", "beat"})
 
 def add_parsers(commands: Any) -> None:
     """Add `worker` and `beat` to the subcommands."""
-    commands.add_parser("worker", help="start a Celery worker (extra options go to `celery worker`)")
-    commands.add_parser("beat", help="start Celery beat, polling every enabled source (extra options go to beat)")
+    for name, (summary, description) in _HELP.items():
+        commands.add_parser(
+            name,
+            help=summary,
+            description=description,
+            usage=f"jobmatch {name} [--config FILE] [celery {name} options]",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+
+# What `jobmatch worker --help` and `jobmatch beat --help` say: argparse knows none of Celery's options.
+_HELP = {
+    "worker": (
+        "start a Celery worker (extra options go to `celery worker`)",
+        """\
+Start a Celery worker with jobmatch's app: it classifies what `submit`, the intake stream, the sources and
+`batch --via-queue` send, and publishes the results to Redis.
+
+Every other option goes to `celery worker`: --concurrency N, --pool prefork|threads|solo, --loglevel DEBUG,
+-n NAME@%h (two workers on one machine need distinct names), --autoscale MAX,MIN, ... jobmatch starts it
+with --without-mingle --without-gossip --loglevel INFO; yours win. All of them:
+    celery -A worker.service.app worker --help
+
+Settings come from --config FILE (or JOBMATCH_CONFIG) under JOBMATCH_* variables: redis_url, key_prefix,
+seeds, cache_dir (the model artefact), visibility_timeout, result_ttl, ... (README.md, Configuration).""",
+    ),
+    "beat": (
+        "start Celery beat, polling every enabled source (extra options go to `celery beat`)",
+        """\
+Start Celery beat: it sends one jobmatch.poll_source task per enabled [[sources]] table of the config file,
+at the source's interval; the workers poll. Run exactly one beat per Redis and key prefix.
+
+Every other option goes to `celery beat`: --loglevel DEBUG, --max-interval SECONDS, ... (its schedule file
+is kept in the cache folder). All of them:
+    celery -A worker.service.app beat --help
+
+Settings and sources come from --config FILE (or JOBMATCH_CONFIG) under JOBMATCH_* variables; the
+[[sources]] tables are described in docs/service.md (Sources).""",
+    ),
+}
 
 
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:

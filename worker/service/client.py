@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 
 import redis
 
-from ..errors import QueueError
+from ..errors import NoWorkers, QueueError
 from ..settings import Settings, load_settings
 from .heartbeat import WorkerInfo, all_workers, live_workers
 from .names import CLASSIFY_MANY
@@ -42,6 +42,7 @@ CLAIM_IDLE_MS = 60_000
 SUBMIT_CHUNK = 50  # postings per task: one task per posting would spend more on the queue than on classifying
 BACKLOG_CHECK_EVERY = 10  # tasks sent between two looks at the queue's depth
 BACKLOG_POLL_SECONDS = 0.05
+WORKER_POLL_SECONDS = 0.2  # how often `wait_for_workers` looks for a heartbeat
 _PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")  # kombu's queue keys per priority step
 
 
@@ -270,6 +271,22 @@ class Client:
     def workers(self, *, alive_only: bool = True) -> list[WorkerInfo]:
         """Workers' heartbeats, newest first (only those heard from recently, unless `alive_only` is False)."""
         return self._guard(lambda: (live_workers if alive_only else all_workers)(self.redis, self.keys))
+
+    def wait_for_workers(self, timeout: float) -> list[WorkerInfo]:
+        """The live workers, waiting up to `timeout` seconds for the first heartbeat (a worker started just
+        before takes a few seconds to write it). Raises `NoWorkers` when none shows up in time."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            workers = self.workers()
+            if workers:
+                return workers
+            if time.monotonic() >= deadline:
+                waited = f" in {timeout:g} s" if timeout > 0 else ""
+                raise NoWorkers(
+                    f"no live worker under key prefix {self.settings.key_prefix!r} (no heartbeat{waited}): "
+                    "start one with `jobmatch worker`"
+                )
+            time.sleep(min(WORKER_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
 
     def status(self) -> dict[str, Any]:
         """Redis, workers, queue depth, intake and results backlog, dead letters, as one JSON-able dict."""

@@ -144,3 +144,21 @@ def test_config_after_the_command_name_reaches_every_command_and_celery_keeps_th
     assert args.config == "first.toml"  # a command's parser does not reset it
     args, extra = parser.parse_known_args(["worker", "--config", "c.toml", "--concurrency", "2"])
     assert args.config == "c.toml" and extra == ["--concurrency", "2"]
+
+
+def help_text(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_help_says_what_jobmatch_does_and_what_worker_and_beat_take(capsys):
+    top = help_text(capsys)
+    assert "which of our roles a job posting is" in top.lower()
+    assert "JOBMATCH_CONFIG" in top and "before or after the command name" in top and "COMMAND --help" in top
+    worker = help_text(capsys, "worker")
+    assert "--concurrency" in worker and "celery -A worker.service.app worker --help" in worker
+    assert "--config FILE" in worker and "JOBMATCH_" in worker
+    beat = help_text(capsys, "beat")
+    assert "[[sources]]" in beat and "celery -A worker.service.app beat --help" in beat and "--config FILE" in beat
