@@ -1,8 +1,20 @@
-"""RSS 2.0 and Atom feeds, parsed by feedparser from bytes fetched here (feedparser fetches nothing)."""
+"""RSS 2.0 and Atom feeds, parsed by feedparser from bytes fetched here (feedparser fetches nothing).
+
+Multi-company boards say per entry who is hiring and where, each in its own way; what feedparser exposes is read:
+
+- the company: the entry's author (`author_detail.name`: Stack Overflow's `<a10:author><a10:name>`, an RSS
+  `<author>jobs@acme.com (Acme)</author>`, `dc:creator`), else a `<company>` element, else a title written
+  "Company: Role" (We Work Remotely), which then leaves the role as the title;
+- the location: `<location>` (Stack Overflow), else `<region>` (We Work Remotely);
+- a title that repeats them, "Role at Company (Place)" (Stack Overflow), is cut to the role.
+
+A `company` option names the one company of a single-company feed and wins over all of these.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,11 +45,24 @@ __all__ = ["FeedSource"]
 _ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 # feedparser sets `bozo` for these too, but they do not mean entries were lost.
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# "Company: Role": a short name before the first ": " (at most 6 words, no sentence punctuation or brackets).
+_COMPANY_TITLE = re.compile(r"(?P<company>[^:.!?()]{1,60}?)\s*:\s+(?P<title>\S.*)")
+# Words that open titles ("Urgent: ...", "Remote: ...") but are no company.
+_NOT_COMPANIES = frozenset(
+    "urgent hiring now new remote hybrid onsite on-site contract freelance full-time part-time internship job "
+    "jobs position role opening update wanted immediate start apply featured sponsored closed re fw fwd".split()
+)
+_EMAIL_AND_NAME = re.compile(r"\S+@\S+\s*\((?P<name>[^()@]+)\)")
+# A "name" holding one of these is a role ("Senior Engineer: Payments"), not a company.
+_ROLE_WORDS = frozenset(
+    "engineer developer manager designer analyst scientist architect senior junior lead principal staff intern "
+    "specialist director officer administrator technician assistant coordinator consultant head".split()
+)
 
 
 @dataclass(frozen=True)
 class FeedSource:
-    """Options: `url` (required, http/https), `company` (default: each entry's own, if it has one)."""
+    """Options: `url` (required, http/https), `company` (default: each entry's own, if it names one)."""
 
     config: SourceConfig
     url: str
@@ -94,16 +119,64 @@ class FeedSource:
         own_id = read_id(entry.get("id") or entry.get("link"))
         context.identify(own_id)
         title = require_text(entry.get("title"), "title")
+        location = optional_text(context, entry.get("location"), "location") or optional_text(
+            context, entry.get("region"), "location"
+        )
+        company = self.company
+        if company is None:
+            company = _author(entry) or optional_text(context, entry.get("company"), "company")
+            if company is None:
+                company, title = _company_from_title(title)
+        title, place = _without_company(title, company)
         return new_posting(
             self.config.name,
             own_id,
             title,
             description=_description(entry),
-            company=self.company or optional_text(context, entry.get("company"), "company"),
-            location=optional_text(context, entry.get("location"), "location"),
+            company=company,
+            location=location or place,
             url=optional_text(context, entry.get("link"), "url"),
             posted_at=_when(context, entry),
         )
+
+
+def _author(entry: Any) -> str | None:
+    """The entry's author by name: "Acme" of an RSS "jobs@acme.com (Acme)", else `author_detail.name`, else
+    `author` unless it is only an e-mail address."""
+    author = entry.get("author")
+    author = author.strip() if isinstance(author, str) else ""
+    # feedparser's own split of "e-mail (Name)" garbles addresses with long domains ("jobs@acme.careers").
+    if match := _EMAIL_AND_NAME.fullmatch(author):
+        return match["name"].strip()
+    detail = entry.get("author_detail")
+    name = detail.get("name") if hasattr(detail, "get") else None
+    if isinstance(name, str) and name.strip() and "@" not in name:
+        return name.strip()
+    return author if author and "@" not in author else None
+
+
+def _company_from_title(title: str) -> tuple[str | None, str]:
+    """("Fin", "Solutions Architect") from "Fin: Solutions Architect"; (None, title) when it is not so written."""
+    match = _COMPANY_TITLE.fullmatch(title)
+    if match is None:
+        return None, title
+    company = match["company"].strip()
+    words = company.lower().split()
+    if len(words) > 6 or company.lower() in _NOT_COMPANIES or _ROLE_WORDS.intersection(words):
+        return None, title
+    return company, match["title"].strip()
+
+
+def _without_company(title: str, company: str | None) -> tuple[str, str | None]:
+    """ "Full Stack Engineer at Sandstorm Design (Chicago, IL)" → ("Full Stack Engineer", "Chicago, IL"), when
+    the title names the entry's own company so; any other title is left as it is."""
+    if not company:
+        return title, None
+    match = re.fullmatch(rf"(?P<role>.+?)\s+at\s+{re.escape(company)}(?:\s*\((?P<place>[^()]+)\))?", title)
+    if match is None:
+        return title, None
+    place = match["place"].strip() if match["place"] else None
+    return match["role"].strip(), place
 
 
 def _description(entry: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -112,3 +113,88 @@ def test_something_that_is_not_a_feed_is_a_format_error_naming_the_url(fetch, bo
 def test_an_empty_but_valid_feed_is_no_postings(fetch) -> None:
     result = fetch(rss())
     assert result.postings == [] and result.errors == []
+
+
+# --- multi-company boards: who is hiring and where, per entry ---------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_stack_overflows_author_and_location_are_the_company_and_location(fetch) -> None:
+    # A saved real Stack Overflow jobs feed (fixtures/README.md): <a10:author><a10:name>, a <location> in SO's
+    # namespace, and titles "Role at Company (Place)".
+    result = fetch((FIXTURES / "stackoverflow_jobs.rss").read_bytes())
+    assert result.errors == []
+    assert [(p["title"], p["company"], p["location"]) for p in result.postings] == [
+        ("Full Stack Engineer", "Sandstorm Design", "Chicago, IL"),
+        ("Senior Full Stack Engineer", "Triggr Health", "Chicago, IL"),
+    ]
+    first = result.postings[0]
+    assert first["id"] == "acme:https://stackoverflow.com/jobs/117083/full-stack-engineer-sandstorm-design"
+    assert first["posted_at"] == "2016-11-05T14:33:45+00:00"
+    assert "You\u2019ll work in a fun, energetic environment" in first["description"]
+
+
+def test_we_work_remotelys_region_and_company_title_are_read(fetch) -> None:
+    # A saved real We Work Remotely feed: no author, the company before ": " in the title, <region>.
+    result = fetch((FIXTURES / "weworkremotely_programming.rss").read_bytes())
+    assert result.errors == []
+    assert [(p["title"], p["company"], p["location"]) for p in result.postings] == [
+        ("Solutions Architect -Spanish Speaking", "Fin", "Anywhere in the World"),
+        ("Power Platform Solutions Architect", "Toptal", "North America Only"),
+    ]
+    assert "$190,800-$227,900" in result.postings[0]["description"]
+
+
+def test_a_feed_without_company_or_location_leaves_them_empty(fetch) -> None:
+    # A saved real Craigslist search feed (RSS 1.0, RDF): titles are the job alone, the channel's dc:creator is
+    # the site's robot, not an employer.
+    result = fetch((FIXTURES / "craigslist_jobs.rdf").read_bytes())
+    assert result.errors == []
+    assert [(p["title"], p["company"], p["location"]) for p in result.postings] == [
+        ("Lyft Brand Marketing Representative", None, None),
+        ("Local CDL Driver. Class A, Cicero, IL", None, None),
+        ("Appliance Repair Technician (Kaneville)", None, None),
+    ]
+    assert result.postings[0]["posted_at"] == "2017-01-12T18:37:36+00:00"
+
+
+def test_an_rss_author_is_the_company_unless_it_is_only_an_email(fetch) -> None:
+    items = (
+        "<item><title>Data Engineer</title><guid>1</guid><author>jobs@acme.careers (Acme Corp)</author></item>"
+        "<item><title>Data Engineer</title><guid>2</guid><author>jobs@acme.com</author></item>"
+        "<item><title>Data Engineer</title><guid>3</guid><dc:creator>Initech</dc:creator></item>"
+    )
+    body = rss(items).replace(
+        b'<rss version="2.0">', b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    )
+    result = fetch(body)
+    assert [p["company"] for p in result.postings] == ["Acme Corp", None, "Initech"]
+
+
+def test_the_company_option_wins_and_leaves_a_colon_title_whole(fetch) -> None:
+    items = (
+        "<item><title>Fin: Solutions Architect</title><guid>1</guid><author>x (Someone Else)</author></item>"
+        "<item><title>Engineer at Acme (Berlin)</title><guid>2</guid></item>"
+    )
+    result = fetch(rss(items), company="Acme")
+    assert [(p["title"], p["company"], p["location"]) for p in result.postings] == [
+        ("Fin: Solutions Architect", "Acme", None),
+        ("Engineer", "Acme", "Berlin"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Senior Engineer: Payments",
+        "Urgent: Python Developer",
+        "Remote: Data Analyst",
+        "Note. Read this first: then apply",
+        "Platform Engineer",
+        "Backend (Go): APIs",
+    ],
+)
+def test_a_title_whose_head_is_no_company_is_left_whole(fetch, title: str) -> None:
+    result = fetch(rss(f"<item><title>{title}</title><guid>1</guid></item>"))
+    assert (result.postings[0]["title"], result.postings[0]["company"]) == (title, None)
