@@ -1,17 +1,15 @@
 """A JSONL feed's lines as records, classified chunk by chunk in input order: what every batch path and the
-service's tasks run on. A line that is not JSON becomes a `rejected` result naming its line."""
+service's tasks run on. `decoding` reads each line; one that is not JSON becomes a `rejected` result naming its line."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
-
-import orjson
 
 from matching import Classifier, rejected_result
 
 from .chunks import CLASSIFY_POSTINGS
+from .decoding import Undecodable, decode_line
 
 __all__ = ["classify_chunk", "decode_line", "iter_result_chunks", "read_records"]
 
@@ -22,25 +20,6 @@ def read_records(stream: IO[str]) -> Iterator[tuple[int, object]]:
         if line.isspace() or not line:  # not strip(): that copies every line of the feed
             continue
         yield number, decode_line(line)
-
-
-def decode_line(line: str) -> object:
-    """One line's JSON value, or the decoding error that `classify_chunk` turns into a `rejected` result."""
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError:
-        pass  # orjson refuses what is not UTF-8 too: the standard parser decides, and words the error
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        return _Undecodable(f"not valid JSON: {exc.msg} (column {exc.colno})")
-
-
-class _Undecodable:
-    """A line that is not JSON; the classifier turns it into a `rejected` result with this reason."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
 
 
 def _chunks(records: Iterable[tuple[int, object]], size: int) -> Iterator[list[tuple[int, object]]]:
@@ -59,11 +38,11 @@ def classify_chunk(classifier: Classifier, chunk: Sequence[tuple[int | None, obj
 
     A line number of None (a posting that came from no file: the intake stream) is left out of messages.
     """
-    decodable = [(line, record) for line, record in chunk if not isinstance(record, _Undecodable)]
+    decodable = [(line, record) for line, record in chunk if not isinstance(record, Undecodable)]
     results = iter(classifier.classify_records(decodable))
     out = []
     for line, record in chunk:
-        if isinstance(record, _Undecodable):
+        if isinstance(record, Undecodable):
             where = f"line {line}: " if line is not None else ""
             out.append(rejected_result(None, where + record.reason,
                                        model_version=classifier.model_version, line=line))  # fmt: skip

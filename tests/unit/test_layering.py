@@ -18,6 +18,7 @@ WORKER_LAYERS = [
     "worker.artefact",
     "worker.runtime",
     "worker.chunks",
+    "worker.decoding",
     "worker.lines",
     "worker.sources",
     "worker.service",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -64,6 +65,8 @@ def read_postings(path: str) -> Iterator[tuple[int | None, str]]:
         else:
             yield None, stripped
             return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as `batch` reads them: str.splitlines() also splits at form feeds, "\x1c"-"\x1e",
+    # "\x85" and U+2028/2029, which may sit inside a JSON string, and would cut and number lines differently.
+    for number, line in enumerate(io.StringIO(text), start=1):
         if line.strip():
-            yield number, line
+            yield number, line.removesuffix("\n")

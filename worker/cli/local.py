@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..decoding import Undecodable, decode_line
 from ..errors import InputError
 from ..settings import Settings
 from .inputs import open_input
@@ -74,10 +75,9 @@ def _cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
         text = stream.read()
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        try:
-            record: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{args.file}: line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        record = decode_line(text)  # the decoder `batch` and the workers use: the same errors
+        if isinstance(record, Undecodable):
+            raise InputError(f"{args.file}: {record.reason}")
         posting = posting_from_dict(record)
     else:
         posting = posting_from_text(text)

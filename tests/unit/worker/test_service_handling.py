@@ -5,7 +5,8 @@ import json
 from helpers import OTHERS, PROFILES
 
 from matching import Classifier, RoleMatcher
-from worker.cli.inputs import read_postings
+from worker.cli.inputs import open_input, read_postings
+from worker.lines import classify_chunk, read_records
 from worker.service.handling import Item, classify_items
 
 
@@ -55,3 +56,26 @@ def test_submit_reads_one_object_over_several_lines_or_json_lines(tmp_path):
     lines = tmp_path / "many.jsonl"
     lines.write_text('{"id": 1}\n\n{"id": 2}\nnot json\n', encoding="utf-8")
     assert list(read_postings(str(lines))) == [(1, '{"id": 1}'), (3, '{"id": 2}'), (4, "not json")]
+
+
+# Lines a feed may hold: cut short; a raw form feed in a string (not JSON); U+2028 and U+0085 inside a string (JSON,
+# but str.splitlines() breaks a line there).
+FEED = [
+    '{"id": "ex-bad-1", "title": "ML Eng',
+    '{"id": "ff", "title": "ML\x0cEngineer", "description": "Kubeflow pipelines"}',
+    '{"id": "ls", "title": "ML Platform\u2028Engineer", "description": "Kubeflow\x85pipelines"}',
+    '{"id": "ok", "title": "ML Platform Engineer", "description": "Kubeflow pipelines"}',
+]
+
+
+def test_a_feed_gets_the_same_results_and_errors_from_batch_and_from_submit(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(FEED) + "\n", encoding="utf-8")
+    with open_input(str(feed)) as source:
+        batch = classify_chunk(classifier(), list(read_records(source)))
+    submitted, _ = classify_items(classifier(), [Item(text, line) for line, text in read_postings(str(feed))])
+    assert submitted == batch
+    assert [r["line"] for r in batch] == [1, 2, 3, 4]
+    assert batch[0]["error"] == "line 1: not valid JSON: Unterminated string starting at column 29"
+    assert batch[1]["error"] == "line 2: not valid JSON: Invalid control character at column 26"
+    assert [r["status"] for r in batch[2:]] == ["matched", "matched"]
