@@ -129,8 +129,8 @@ def _result_line(result: dict[str, Any]) -> str:
     try:
         return orjson.dumps(result, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
     except TypeError:
-        # A lone surrogate (an invalid byte of the input, or a "\udc80" escape) is not UTF-8: escape it
-        # instead (ASCII JSON), so the result is kept exactly rather than the run failing.
+        # A lone surrogate is not UTF-8. The decoder replaces those of the input (`worker.decoding`), but a
+        # caller's own records may hold one: escape it instead (ASCII JSON) rather than fail the run.
         return json.dumps(result, separators=(",", ":")) + "\n"
 
 
@@ -141,9 +141,9 @@ def byte_chunks(source: IO[bytes], size: int) -> Iterator[tuple[int, int, bytes]
     """(first line number, last line number, raw bytes) of chunks of `size` lines of a feed read as bytes.
 
     Reading bytes spares the client decoding the feed and encoding it again for Redis; the workers decode it as
-    `jobmatch batch` does (UTF-8, undecodable bytes kept). A chunk holding a carriage return is given universal
-    newlines first (a lone "\r" ends a line, "\r\n" is one line break), as text-mode reading does, so line numbers
-    agree with the in-process batch.
+    `jobmatch batch` does (UTF-8, undecodable bytes kept for the decoder to replace and name). A chunk holding a
+    carriage return is given universal newlines first (a lone "\r" ends a line, "\r\n" is one line break), as
+    text-mode reading does, so line numbers agree with the in-process batch.
     """
     number = 0
     while lines := list(islice(source, size)):

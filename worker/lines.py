@@ -9,7 +9,7 @@ from typing import IO, Any
 from matching import Classifier, rejected_result
 
 from .chunks import CLASSIFY_POSTINGS
-from .decoding import Undecodable, decode_line
+from .decoding import Repaired, Undecodable, decode_line, value_of, with_warnings
 
 __all__ = ["classify_chunk", "decode_line", "iter_result_chunks", "read_records"]
 
@@ -34,11 +34,12 @@ def _chunks(records: Iterable[tuple[int, object]], size: int) -> Iterator[list[t
 
 
 def classify_chunk(classifier: Classifier, chunk: Sequence[tuple[int | None, object]]) -> list[dict[str, Any]]:
-    """Results for one chunk of (line, record), in order; undecodable lines are rejected with their line.
+    """Results for one chunk of (line, record), in order; undecodable lines are rejected with their line, and
+    the results of repaired ones carry their `warnings`.
 
     A line number of None (a posting that came from no file: the intake stream) is left out of messages.
     """
-    decodable = [(line, record) for line, record in chunk if not isinstance(record, Undecodable)]
+    decodable = [(line, value_of(record)) for line, record in chunk if not isinstance(record, Undecodable)]
     results = iter(classifier.classify_records(decodable))
     out = []
     for line, record in chunk:
@@ -46,6 +47,8 @@ def classify_chunk(classifier: Classifier, chunk: Sequence[tuple[int | None, obj
             where = f"line {line}: " if line is not None else ""
             out.append(rejected_result(None, where + record.reason,
                                        model_version=classifier.model_version, line=line))  # fmt: skip
+        elif isinstance(record, Repaired):
+            out.append(with_warnings(next(results), record.warnings))
         else:
             out.append(next(results))
     return out

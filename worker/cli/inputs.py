@@ -22,9 +22,13 @@ def _opened(path: str, opener: Callable[[], IO[AnyStr]]) -> IO[AnyStr]:
 
 
 def open_input(path: str) -> IO[str]:
-    """A file (or `-`: standard input) as text; undecodable bytes are kept (surrogateescape) and rejected later."""
+    """A file (or `-`: standard input) as UTF-8 text; undecodable bytes are kept (surrogateescape) for the decoder
+    to replace and name (`worker.decoding`)."""
     if path == "-":
-        return sys.stdin
+        if not hasattr(sys.stdin, "buffer"):  # replaced by a text stream (tests, embedding): read as it is
+            return sys.stdin
+        # Standard input decodes as the locale says, strictly; a file's bytes and these must read the same.
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     return _opened(path, lambda: open(path, encoding="utf-8", errors="surrogateescape"))
 
 

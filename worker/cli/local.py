@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..decoding import Undecodable, decode_line
+from ..decoding import Repaired, Undecodable, decode_line, repair_text, value_of, with_warnings
 from ..errors import InputError
 from ..settings import Settings
 from .inputs import open_input
@@ -75,13 +75,15 @@ def _cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
         text = stream.read()
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        record = decode_line(text)  # the decoder `batch` and the workers use: the same errors
+        record = decode_line(text)  # the decoder `batch` and the workers use: the same errors and repairs
         if isinstance(record, Undecodable):
             raise InputError(f"{args.file}: {record.reason}")
-        posting = posting_from_dict(record)
+        warnings = record.warnings if isinstance(record, Repaired) else []
+        posting = posting_from_dict(value_of(record))
     else:
+        text, warnings = repair_text(text)
         posting = posting_from_text(text)
-    result = load_classifier(settings).classify(posting)
+    result = with_warnings(load_classifier(settings).classify(posting), warnings)
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
@@ -144,7 +146,8 @@ def _read_objects(path: str, *, required: tuple[str, ...]) -> list[dict[str, Any
 
     records = []
     with open_input(path) as handle:
-        for number, record in read_records(handle):
+        for number, decoded in read_records(handle):
+            record = value_of(decoded)
             if not isinstance(record, dict) or any(key not in record for key in required):
                 raise InputError(f"{path}:{number}: expected an object with {' and '.join(required)}")
             records.append(record)

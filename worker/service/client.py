@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import time
@@ -24,6 +23,7 @@ from typing import Any, TypeVar, cast
 
 import redis
 
+from ..decoding import decode_line, value_of
 from ..errors import NoWorkers, QueueError
 from ..settings import Settings, load_settings
 from .heartbeat import WorkerInfo, all_workers, live_workers
@@ -56,10 +56,7 @@ class StreamResult:
 
 def posting_id_of(payload: str) -> str | None:
     """The id a posting (JSON text) will be stored under: its `id`, else the id made from its content."""
-    try:
-        record = json.loads(payload)
-    except json.JSONDecodeError:
-        return None
+    record = value_of(decode_line(payload))  # the workers' decoder: the id printed is the id stored
     if not isinstance(record, dict):
         return None
     raw = record.get("id")

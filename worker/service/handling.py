@@ -19,6 +19,7 @@ import redis
 
 from matching import Classifier, rejected_result
 
+from ..decoding import value_of
 from ..lines import classify_chunk, decode_line
 from ..runtime import freeze_long_lived, load_classifier
 from ..settings import Settings
@@ -128,7 +129,7 @@ def classify_items(classifier: Classifier, items: Sequence[Item]) -> tuple[list[
 def poison_result(record: tuple[int | None, object], exc: BaseException | str, *, model_version: str) -> dict[str, Any]:
     """The `rejected` result of a posting whose classification raised (the exception is its error), or that
     was given up for the reason `exc` names."""
-    line, value = record
+    line, value = record[0], value_of(record[1])
     posting_id = None
     if isinstance(value, dict) and isinstance(value.get("id"), str | int) and not isinstance(value.get("id"), bool):
         posting_id = str(value["id"])

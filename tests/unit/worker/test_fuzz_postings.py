@@ -3,7 +3,9 @@
 Hypothesis builds records with missing fields, wrong types, empty and enormous descriptions, binary garbage, odd
 Unicode (lone surrogates, RTL and zero-width marks, combining marks) and deeply nested HTML, and feeds them to
 `Classifier.classify_records` and to `jobmatch batch`'s engine (`read_records` / `classify_stream`) as the JSON
-lines a feed would hold. Derandomized (a fixed seed per test), so CI sees the same examples every run.
+lines a feed would hold. What batch writes is strict UTF-8 JSON: undecodable bytes and unpaired surrogate escapes
+come out as U+FFFD, and the result's `warnings` say so. Derandomized (a fixed seed per test), so CI sees the same
+examples every run.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching.posting import MAX_DESCRIPTION_CHARS
 from worker.batch.inprocess import classify_stream
+from worker.decoding import decode_line, value_of
 from worker.lines import read_records
 from worker.runtime import load_classifier
 from worker.service.store.results import dumps, loads
@@ -153,6 +158,11 @@ def to_bytes(text: str) -> bytes:
         return text.encode("utf-8", "surrogatepass")
 
 
+# A lone surrogate in a line (an undecodable byte), and a \u escape of a surrogate (lone, or half of a pair).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 @FUZZ
 @given(
     lines=st.lists(
@@ -174,14 +184,18 @@ def test_batch_writes_one_verdict_per_line_even_for_garbage(classifier, lines):
     expected = [(number, line) for number, line in numbered if line.strip()]
     assert len(written) == len(expected) == summary.total  # one result line per non-blank input line
     for text, (number, line) in zip(written, expected, strict=True):
-        result = json.loads(text)
+        result = orjson.loads(text)  # strict: a lone surrogate anywhere would fail here
         assert result["line"] == number
         try:
-            value: object = json.loads(line)
+            json.loads(line)
         except ValueError:
             assert result["status"] == "rejected" and f"line {number}" in result["error"]
             continue
-        check(result, value, number)
+        check(result, value_of(decode_line(line)), number)
+        if LONE_SURROGATE.search(line):  # an undecodable byte in a string of a JSON line
+            assert result["warnings"], result
+        elif not LONE_ESCAPE.search(line):  # (an escaped surrogate may be half of a pair, which is no warning)
+            assert "warnings" not in result, result
 
 
 def test_enormous_description_is_rejected_with_its_size_and_a_deep_tree_is_read(classifier):
@@ -192,7 +206,7 @@ def test_enormous_description_is_rejected_with_its_size_and_a_deep_tree_is_read(
     assert read["status"] in ("matched", "no_match") and read["id"] == "deep"
 
 
-def test_batch_writes_lone_surrogates_to_a_file(classifier, tmp_path):
+def test_batch_writes_undecodable_input_to_a_file_as_u_fffd_with_warnings(classifier, tmp_path):
     feed = b'{"id": "esc", "title": "\\udc80 ML engineer", "description": "PyTorch"}\n'
     feed += b'{"id": "raw", "title": "\xff ML engineer", "description": "PyTorch"}\n{"id": "ok", "title": "Nurse"}\n'
     (tmp_path / "in.jsonl").write_bytes(feed)
@@ -201,8 +215,12 @@ def test_batch_writes_lone_surrogates_to_a_file(classifier, tmp_path):
         open(tmp_path / "out.jsonl", "w", encoding="utf-8") as out,  # as `jobmatch batch --out` opens them
     ):
         summary = classify_stream(classifier, read_records(source), out)
-    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    written = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
     assert summary.total == 3 and [r["id"] for r in written] == ["esc", "raw", "ok"]
+    assert [r["title"] for r in written[:2]] == ["\ufffd ML engineer", "\ufffd ML engineer"]
+    assert written[0]["warnings"] == ["title: lone surrogate \\udc80 at character 1 replaced with U+FFFD"]
+    assert written[1]["warnings"] == ["title: byte 0xFF (not UTF-8) at character 1 replaced with U+FFFD"]
+    assert "warnings" not in written[2]
 
 
 def test_a_salary_rejection_names_its_line_like_other_rejections(classifier):
