@@ -67,3 +67,14 @@ def test_the_digest_is_the_model_version_and_content_hash_or_for_rejections_the_
     rejected = {"status": "rejected", "model_version": "m1", "error": "field 'title': missing"}
     first, second = digest(rejected, '{"id": 1}'), digest(rejected, '{"id": 1, "x": 2}')
     assert first != second and re.fullmatch(r"m1:rejected:[0-9a-f]{24}", first)
+
+
+def test_a_rejection_digest_is_its_result_and_content_not_the_bytes_that_carried_it():
+    rejected = {"id": "b-1", "status": "rejected", "model_version": "m1", "error": "line 3: field 'title': missing"}
+    line = '{"id": "b-1", "company": "Nobody", "description": "no title"}'
+    same = [line, line + "\n", line + "\r\n", '{"company":"Nobody","id":"b-1",  "description":"no title"}']
+    assert len({digest(rejected, payload) for payload in same}) == 1
+    assert digest(rejected, line) != digest({**rejected, "error": "line 4: field 'title': missing"}, line)
+    assert digest(rejected, line) != digest({**rejected, "id": "b-2"}, line)
+    assert digest(rejected, line) != digest({**rejected, "model_version": "m2"}, line)
+    assert digest(rejected, "not json\n") != digest(rejected, "not json")  # not JSON: the text as it is

@@ -88,12 +88,28 @@ class Outcome:
 
 
 def digest(result: Mapping[str, Any], payload: str) -> str:
-    """What decides a published result: the model version and the content hash (or, if rejected, the input)."""
+    """What decides a published result: the model version and the content hash; for a rejection, its status,
+    id and error and the posting's content (its JSON value, not the bytes that carried it)."""
     model_version = str(result.get("model_version"))
     if result.get("status") == "rejected" or not result.get("content_hash"):
-        blob = f"{payload}\0{result.get('error')}".encode("utf-8", "surrogatepass")
+        # Not the raw payload: `submit`, `batch --via-queue` and the intake stream carry the same posting with or
+        # without a line end or other spacing, and a resubmission through another path must not publish it again.
+        parts = (str(result.get("status")), str(result.get("id")), str(result.get("error")), _content(payload))
+        blob = "\0".join(parts).encode("utf-8", "surrogatepass")
         return f"{model_version}:rejected:{hashlib.sha256(blob).hexdigest()[:24]}"
     return f"{model_version}:{result['content_hash']}"
+
+
+def _content(payload: str) -> str:
+    """A posting's JSON value written one way (sorted keys, no spacing); the text as it is when it is not JSON."""
+    try:
+        value = json.loads(payload)
+    except (ValueError, RecursionError):
+        return payload
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, TypeError):
+        return payload
 
 
 class ResultStore:
