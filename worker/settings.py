@@ -20,6 +20,8 @@ DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 _T = TypeVar("_T")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*")
 _UNIT_SECONDS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+# The market keeps one bucket a day per role, level and currency: a longer window costs memory (docs/market.md).
+MAX_MARKET_WINDOW_DAYS = 366
 
 
 def _default_cache_dir(env: Mapping[str, str]) -> Path:
@@ -48,6 +50,10 @@ class Settings:
     submit_backlog: int = 10_000
     # A task not acknowledged this long after delivery is delivered again (the Redis transport's visibility timeout).
     visibility_timeout_seconds: float = 300.0
+    # The observed market (docs/market.md): postings with stated pay over this many days (one Redis bucket a
+    # day), and how many a role and level need before results show its band.
+    market_window_days: int = 90
+    market_min_count: int = 20
     config_file: Path | None = None
     sources: tuple[Mapping[str, Any], ...] = field(default=())
 
@@ -82,6 +88,13 @@ def _count(value: object) -> int:
     if not isinstance(value, int) or value <= 0:
         raise ValueError("expected a positive whole number")
     return value
+
+
+def _window_days(value: object) -> int:
+    days = _count(value)
+    if days > MAX_MARKET_WINDOW_DAYS:
+        raise ValueError(f"expected a whole number of days from 1 to {MAX_MARKET_WINDOW_DAYS}")
+    return days
 
 
 def parse_duration(value: object) -> float:
@@ -145,6 +158,8 @@ def load_settings(environ: Mapping[str, str] | None = None, config_file: str | P
         ranking_size=pick("ranking_size", _count, defaults.ranking_size),
         submit_backlog=pick("submit_backlog", _count, defaults.submit_backlog),
         visibility_timeout_seconds=pick("visibility_timeout", parse_duration, defaults.visibility_timeout_seconds),
+        market_window_days=pick("market_window_days", _window_days, defaults.market_window_days),
+        market_min_count=pick("market_min_count", _count, defaults.market_min_count),
         config_file=Path(path) if path else None,
         sources=tuple(sources),
     )

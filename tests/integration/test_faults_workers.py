@@ -69,7 +69,7 @@ def test_a_pool_process_killed_mid_task_is_run_again_and_published_once(
     os.kill(int(started[1]), signal.SIGKILL)  # the pool process dies mid-task; the worker lives on
 
     wait_for(lambda: worker.log().count("FAULT SLEEP id=kill-1") == 2, 30, "the posting to be classified again")
-    result = wait_for(lambda: client.get_result("kill-1"), 30, "kill-1's result")
+    result = wait_for(lambda: client.store.get_result("kill-1"), 30, "kill-1's result")
     wait_for(lambda: idle(raw_redis, prefix), 30, "the redelivered task to be acknowledged")
     assert result == expected(settings, record)
     assert result["status"] == "matched"
@@ -221,7 +221,7 @@ def test_a_task_slower_than_the_visibility_timeout_runs_twice_and_leaves_one_cor
     wait_for(lambda: runs() >= 2, 30, "the task to be delivered again while it still runs")
     wait_for(lambda: idle(raw_redis, prefix) and runs() == one.log().count("succeeded") + two.log().count("succeeded"),
              60, "every run of the task to finish")  # fmt: skip
-    result = client.get_result("slow-1")
+    result = client.store.get_result("slow-1")
     assert result == expected(settings, record)
     published_once(raw_redis, prefix, result)
     assert raw_redis.xlen(f"{prefix}dead-letter") == 0
@@ -255,7 +255,7 @@ def test_warm_shutdown_finishes_running_tasks_and_returns_prefetched_ones_to_the
     wait_for(lambda: all(client.store.get_results([r["id"] for r in records])), 60, "all six results")
     wait_for(lambda: idle(raw_redis, prefix), 30, "the queue to drain")
     for record in records:
-        result = client.get_result(record["id"])
+        result = client.store.get_result(record["id"])
         assert result == expected(settings, record)
         published_once(raw_redis, prefix, result)
     print("\nFIGURES warm shutdown: 6 postings (6 tasks) held by the worker, 2 finished before it exited, 4 returned "
@@ -278,10 +278,10 @@ def test_a_posting_that_kills_its_process_every_time_is_dead_lettered_and_the_re
     # time and dies on crash-1 (noting so), the 4th dead-letters crash-1 and publishes the others.
     assert worker.log().count("FAULT CRASH id=crash-1") == 4
     for record in (records[0], records[2]):
-        result = client.get_result(record["id"])
+        result = client.store.get_result(record["id"])
         assert result == expected(settings, record)
         published_once(raw_redis, prefix, result)
-    crashed = client.get_result("crash-1")
+    crashed = client.store.get_result("crash-1")
     assert crashed["status"] == "rejected"
     assert crashed["error"] == (
         "posting 'crash-1': the worker process died while classifying it (task given up after 2 redeliveries)"
@@ -303,7 +303,7 @@ def test_a_give_up_keeps_the_result_another_delivery_published_and_only_dead_let
     reason = "the worker process died while classifying it (task given up after 5 redeliveries)"
     given_up = poison_result((None, record), reason, model_version=good["model_version"])
     assert client.store.publish([Outcome(given_up, json.dumps(record), "submit", token="t1:0", replace=False)]) == 0
-    assert client.get_result("both-1") == stored_result(good)
+    assert client.store.get_result("both-1") == stored_result(good)
     published_once(raw_redis, prefix, stored_result(good))
     (letter,) = client.dead_letters()
     assert letter["id"] == "both-1" and letter["error"] == f"posting 'both-1': {reason}"

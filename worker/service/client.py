@@ -19,7 +19,7 @@ import socket
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import redis
 
@@ -30,9 +30,13 @@ from .heartbeat import WorkerInfo, all_workers, live_workers
 from .names import CLASSIFY_MANY
 from .redisconn import REDIS_ERRORS, connect, mask_url, unavailable
 from .store.keys import INTAKE_GROUP
+from .store.market import attach_market_band
 from .store.results import ResultStore, loads
 
 __all__ = ["CLAIM_IDLE_MS", "Client", "StreamResult", "get_result", "iter_results", "posting_id_of", "submit", "top"]
+
+if TYPE_CHECKING:
+    from matching.market import MarketTable
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -152,8 +156,20 @@ class Client:
     # -- reading ------------------------------------------------------------------------------------------
 
     def get_result(self, posting_id: str) -> dict[str, Any] | None:
-        """The latest result of a posting, or None (not classified yet, or expired)."""
-        return self._guard(lambda: self.store.get_result(posting_id))
+        """The latest result of a posting, or None (not classified yet, or expired), with its current
+        `market_band` (docs/market.md; the stored result is left as it is)."""
+        result = self._guard(lambda: self.store.get_result(posting_id))
+        return None if result is None else self.with_market_band(result)
+
+    def with_market_band(self, result: dict[str, Any]) -> dict[str, Any]:
+        """A result (as stored or as `batch` writes it) with its current `market_band`: the observed p25-p75 of
+        its role and level in the window, its count, and the stated pay compared with it (None unless matched)."""
+        return self._guard(lambda: attach_market_band(result, self.store.market))
+
+    def market(self, role: str | None = None) -> MarketTable:
+        """The observed market in the window: a histogram of stated annual base pay per (role, level, currency),
+        every role's or only `role`'s (`.rows()`: count and p10-p90 of each)."""
+        return self._guard(lambda: self.store.market.table(role))
 
     def current_model_version(self) -> str | None:
         """The model version of the newest live worker, else the one that published last; None if neither."""
@@ -169,7 +185,11 @@ class Client:
         if version is None:
             return []
         ranked = self._guard(lambda: self.store.top(role, n, version))
-        return [{"id": posting_id, "score": score, "result": result} for posting_id, score, result in ranked]
+        bands = self._guard(lambda: self.store.market.bands([result for _, _, result in ranked]))
+        return [
+            {"id": posting_id, "score": score, "result": None if result is None else {**result, "market_band": band}}
+            for (posting_id, score, result), band in zip(ranked, bands, strict=True)
+        ]
 
     def iter_results(
         self,

@@ -22,6 +22,9 @@ __all__ = [
     "INTAKE_STREAM",
     "ISOLATION_KEY",
     "KEY_TEMPLATES",
+    "MARKET_INDEX_KEY",
+    "MARKET_KEY",
+    "MARKET_SEEN_KEY",
     "MODELS_KEY",
     "PUBLISHED_KEY",
     "QUEUE_KEY",
@@ -62,6 +65,11 @@ DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was
 # hash: in a crash-looping task classified one posting at a time, `at` (the posting being classified) and
 # `blamed` (space-separated positions of postings whose classification killed the process)
 ISOLATION_KEY = "{prefix}deliveries:{task_id}:isolation"
+# string: one day's histogram of stated annual pay of a role, level and currency (BITFIELD u16 per bin, see
+# matching/market.py); expires when the day leaves the market window
+MARKET_KEY = "{prefix}market:{role}:{level}:{currency}:{day}"
+MARKET_SEEN_KEY = "{prefix}market:seen:{digest}"  # string: a posting (id + content hash) counted in this window
+MARKET_INDEX_KEY = "{prefix}market:index"  # hash: "role level currency" (tab-separated) -> the last day counted
 # Celery's queue and kombu's unacknowledged-message hash, under the prefix through `global_keyprefix`.
 TASK_QUEUE = "tasks"
 QUEUE_KEY = "{prefix}" + TASK_QUEUE
@@ -87,6 +95,9 @@ KEY_TEMPLATES = (
     BATCH_DONE_KEY,
     DELIVERIES_KEY,
     ISOLATION_KEY,
+    MARKET_KEY,
+    MARKET_SEEN_KEY,
+    MARKET_INDEX_KEY,
 )
 
 
@@ -131,6 +142,16 @@ class Keys:
 
     def dead_letter_seen(self, digest: str) -> str:
         return DEAD_LETTER_SEEN_KEY.format(prefix=self.prefix, digest=digest)
+
+    def market(self, role: str, level: str, currency: str, day: int) -> str:
+        return MARKET_KEY.format(prefix=self.prefix, role=role, level=level, currency=currency, day=day)
+
+    def market_seen(self, digest: str) -> str:
+        return MARKET_SEEN_KEY.format(prefix=self.prefix, digest=digest)
+
+    @property
+    def market_index(self) -> str:
+        return MARKET_INDEX_KEY.format(prefix=self.prefix)
 
     @property
     def results(self) -> str:

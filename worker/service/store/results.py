@@ -21,6 +21,7 @@ import redis
 
 from ...settings import Settings
 from .keys import Keys
+from .market import MarketStore
 
 __all__ = [
     "BATCH_TTL_SECONDS",
@@ -119,6 +120,7 @@ class ResultStore:
         self.client = client
         self.settings = settings
         self.keys = Keys(settings.key_prefix)
+        self.market = MarketStore(client, settings)  # stated pay is counted into the market as it is published
         self._publish = client.register_script(_script("publish.lua"))
         self._dead_letter = client.register_script(_script("dead_letter.lua"))
         self._store_chunk = client.register_script(_script("store_chunk.lua"))
@@ -128,8 +130,11 @@ class ResultStore:
         pipe = self.client.pipeline(transaction=False)
         group: list[Outcome] = []  # postings with an id, one model version, not yet queued
         group_model = ""
+        counted: list[Mapping[str, Any]] = []  # results the market may count (those that replace a stored one)
         for outcome in outcomes:
             result = outcome.result
+            if outcome.replace:
+                counted.append(result)
             model_version = str(result.get("model_version"))
             if group and (len(group) >= PUBLISH_GROUP or model_version != group_model or result.get("id") is None):
                 self._queue_group(pipe, group_model, group)
@@ -141,6 +146,7 @@ class ResultStore:
                 group_model = model_version
         if group:
             self._queue_group(pipe, group_model, group)
+        self.market.queue(pipe, counted)  # each posting once per window (store/market.py); its calls reply 0
         if not len(pipe):
             return 0
         return sum(int(flag) for flag in pipe.execute())
