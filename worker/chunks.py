@@ -20,6 +20,7 @@ import orjson
 __all__ = [
     "CLASSIFY_POSTINGS",
     "MAX_REJECTIONS_SHOWN",
+    "NOT_JSON_LINES_HINT",
     "QUEUE_CHUNK_LINES",
     "WORKERS_CHUNK_LINES",
     "BatchSummary",
@@ -42,6 +43,14 @@ QUEUE_CHUNK_LINES = 500
 
 MAX_REJECTIONS_SHOWN = 20  # a summary lists this many rejected lines and counts the rest
 
+# A rejection for a line that holds no JSON object (written by `worker.decoding` and `matching.posting`): when every
+# line is one, the feed is no JSON Lines (a pretty-printed object, an array, binary data), and the summary says so.
+_NOT_AN_OBJECT = ("not valid JSON: ", "expected a JSON object, got ")
+NOT_JSON_LINES_HINT = (
+    "  hint: no line is a JSON object: `batch` reads JSON Lines, one posting (an object) per line;\n"
+    "        `jobmatch classify FILE` and `jobmatch submit FILE` take a single JSON object in any layout"
+)
+
 
 @dataclass
 class BatchSummary:
@@ -52,14 +61,18 @@ class BatchSummary:
     statuses: Counter[str] = field(default_factory=Counter)
     roles: Counter[str] = field(default_factory=Counter)
     rejected_lines: list[tuple[int | None, str]] = field(default_factory=list)
+    not_objects: int = 0  # rejected lines that hold no JSON object
 
     def add(self, result: dict[str, Any]) -> None:
         self.total += 1
         self.statuses[result["status"]] += 1
         if result["status"] == "matched":
             self.roles[result["role"]] += 1
-        elif result["status"] == "rejected" and len(self.rejected_lines) < MAX_REJECTIONS_SHOWN:
-            self.rejected_lines.append((result.get("line"), result["error"]))
+        elif result["status"] == "rejected":
+            if len(self.rejected_lines) < MAX_REJECTIONS_SHOWN:
+                self.rejected_lines.append((result.get("line"), result["error"]))
+            if result.get("id") is None and any(reason in str(result["error"]) for reason in _NOT_AN_OBJECT):
+                self.not_objects += 1
 
     def merge(self, other: BatchSummary) -> None:
         """Add the counts of a summary of the lines that follow this one's (a later chunk's)."""
@@ -68,6 +81,7 @@ class BatchSummary:
         self.roles.update(other.roles)
         room = MAX_REJECTIONS_SHOWN - len(self.rejected_lines)
         self.rejected_lines.extend(other.rejected_lines[: max(room, 0)])
+        self.not_objects += other.not_objects
 
     def render(self) -> str:
         lines = [f"{self.total} postings: " + ", ".join(
@@ -81,6 +95,8 @@ class BatchSummary:
         more = self.statuses["rejected"] - len(self.rejected_lines)
         if more > 0:
             lines.append(f"  ... and {more} more rejected lines")
+        if self.total and self.not_objects == self.total:
+            lines.append(NOT_JSON_LINES_HINT)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,6 +106,7 @@ class BatchSummary:
             "statuses": dict(self.statuses),
             "roles": dict(self.roles),
             "rejected": [[line, error] for line, error in self.rejected_lines],
+            "not_objects": self.not_objects,
         }
 
     @classmethod
@@ -100,6 +117,7 @@ class BatchSummary:
             statuses=Counter(data["statuses"]),
             roles=Counter(data["roles"]),
             rejected_lines=[(line, str(error)) for line, error in data["rejected"]],
+            not_objects=int(data.get("not_objects", 0)),
         )
 
 

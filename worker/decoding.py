@@ -17,7 +17,16 @@ from typing import Any
 
 import orjson
 
-__all__ = ["MAX_WARNINGS", "Repaired", "Undecodable", "decode_line", "repair_text", "value_of", "with_warnings"]
+__all__ = [
+    "MAX_WARNINGS",
+    "Repaired",
+    "Undecodable",
+    "binary_reason",
+    "decode_line",
+    "repair_text",
+    "value_of",
+    "with_warnings",
+]
 
 # Lone surrogates: what undecodable bytes become under surrogateescape (U+DC80-U+DCFF), and unpaired \u escapes.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -87,6 +96,23 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     warnings: list[str] = []
     lines = [_replaced(line, f"line {n}", True, warnings) for n, line in enumerate(text.split("\n"), start=1)]
     return "\n".join(lines), _capped(warnings)
+
+
+# Characters no text posting holds many of: undecodable bytes and control characters other than the line breaks
+# and tabs text uses. A Latin-1 posting has a few in a hundred (its accents); random bytes about two in three.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
+_MOST_NOT_TEXT = 0.1
+
+
+def binary_reason(text: str) -> str | None:
+    """Why `text` (read with surrogateescape) is binary data rather than a posting, or None when it is text: it
+    holds a NUL, or more than a tenth of its characters are undecodable bytes or control characters."""
+    if (nul := text.find("\x00")) >= 0:
+        return f"a NUL byte at character {nul + 1}"
+    odd = len(_NOT_TEXT.findall(text))
+    if text and odd > _MOST_NOT_TEXT * len(text):
+        return f"{odd} of its {len(text)} characters are undecodable bytes or control characters"
+    return None
 
 
 def _repaired(value: object, path: str, raw: bool, warnings: list[str]) -> object:

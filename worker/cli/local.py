@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..decoding import Repaired, Undecodable, decode_line, repair_text, value_of, with_warnings
+from ..decoding import Repaired, Undecodable, binary_reason, decode_line, repair_text, value_of, with_warnings
 from ..errors import InputError
 from ..settings import Settings
 from .inputs import open_input
@@ -81,6 +81,9 @@ def _cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
         warnings = record.warnings if isinstance(record, Repaired) else []
         posting = posting_from_dict(value_of(record))
     else:
+        if (reason := binary_reason(text)) is not None:
+            raise InputError(f"{args.file}: binary data, not a posting ({reason}); classify takes a JSON object, "
+                             "or plain text whose first line is the title")  # fmt: skip
         text, warnings = repair_text(text)
         posting = posting_from_text(text)
     result = with_warnings(load_classifier(settings).classify(posting), warnings)

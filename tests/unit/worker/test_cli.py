@@ -162,3 +162,36 @@ def test_help_says_what_jobmatch_does_and_what_worker_and_beat_take(capsys):
     assert "--config FILE" in worker and "JOBMATCH_" in worker
     beat = help_text(capsys, "beat")
     assert "[[sources]]" in beat and "celery -A worker.service.app beat --help" in beat and "--config FILE" in beat
+
+
+def test_batch_of_one_pretty_printed_object_says_batch_wants_json_lines(capsys, tmp_path):
+    code, _, err = run(capsys, "batch", str(EXAMPLES / "posting.json"), "--out", str(tmp_path / "out.jsonl"))
+    assert code == 0 and "10 rejected" in err
+    assert "`batch` reads JSON Lines" in err and "`jobmatch classify FILE` and `jobmatch submit FILE`" in err
+    array = tmp_path / "array.json"
+    array.write_text('[{"id": "a", "title": "ML Engineer", "description": "PyTorch"}]\n')
+    code, _, err = run(capsys, "batch", str(array), "--out", str(tmp_path / "out.jsonl"))
+    assert code == 0 and "`batch` reads JSON Lines" in err
+    code, _, err = run(capsys, "batch", str(EXAMPLES / "postings.jsonl"), "--out", str(tmp_path / "out.jsonl"))
+    assert code == 0 and "rejected" in err and "JSON Lines" not in err  # a feed with bad lines gets no hint
+
+
+def test_the_json_lines_hint_survives_a_summarys_trip_through_redis():
+    from worker.chunks import BatchSummary, render_chunk
+
+    summary = render_chunk([{"id": None, "status": "rejected", "error": "line 1: not valid JSON: Extra data"}]).summary
+    assert BatchSummary.from_dict(json.loads(json.dumps(summary.to_dict()))).render() == summary.render()
+    assert "JSON Lines" in summary.render()
+
+
+def test_classify_refuses_binary_garbage_and_reads_text(capsys, tmp_path):
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(1, 256)) * 4)  # no NUL: caught by its share of undecodable and control bytes
+    code, out, err = run(capsys, "classify", str(garbage))
+    assert code == 2 and out == ""
+    assert "binary data, not a posting" in err and "plain text whose first line is the title" in err
+    (tmp_path / "nul.txt").write_bytes(b"ML Engineer\x00\nPyTorch")
+    code, _, err = run(capsys, "classify", str(tmp_path / "nul.txt"))
+    assert code == 2 and "a NUL byte at character 12" in err
+    code, out, _ = run(capsys, "classify", str(EXAMPLES / "posting.txt"))
+    assert code == 0 and "verdict:" in out
