@@ -178,3 +178,37 @@ def test_beat_schedule_has_one_poll_per_enabled_source(env, tmp_path: Path):
     assert sorted(schedule) == [f"poll-{n}" for n in sorted(NAMES) if n != "garbled"]
     assert schedule["poll-acme"]["task"] == POLL_SOURCE and schedule["poll-acme"]["args"] == ("acme",)
     assert schedule["poll-acme"]["schedule"] == 900.0
+
+
+def test_remoteoks_legal_notice_is_counted_never_dead_lettered(feeds, start_worker, env, prefix, raw_redis, tmp_path):
+    # A saved real RemoteOK response (tests/unit/sources/fixtures/README.md): element 0 is a legal notice.
+    body = (Path(__file__).parents[1] / "unit" / "sources" / "fixtures" / "remoteok_api.json").read_bytes()
+    feeds.routes["/api"] = lambda seen: Reply(200, body, {"Content-Type": "application/json"})
+    path = tmp_path / "jobmatch.toml"
+    path.write_text(
+        f"""
+[[sources]]
+name = "remoteok"
+kind = "jsonfeed"
+url = "{feeds.base}/api"
+fields = {{ title = "position", posted_at = "date" }}
+""",
+        encoding="utf-8",
+    )
+    env["JOBMATCH_CONFIG"] = str(path)
+    start_worker(extra_env={"JOBMATCH_CONFIG": env["JOBMATCH_CONFIG"]})
+    from worker import Client
+    from worker.settings import load_settings
+
+    client = Client(load_settings(environ=env))
+    state_key = f"{prefix}source:remoteok"
+    for poll in (1, 2):
+        raw_redis.hdel(state_key, "last_polled")  # a timestamp to the second: two polls may share it
+        client.app.send_task(POLL_SOURCE, args=["remoteok"])
+        wait_for(lambda: raw_redis.hget(state_key, "last_polled") is not None, 45, f"poll {poll}")
+        state = raw_redis.hgetall(state_key)
+        assert state[b"not_postings"] == b"1" and state[b"record_errors"] == b"0", state
+        assert state[b"last_error"] == b"" and state[b"fetched"] == b"2"
+        assert state[b"classified"] == (b"2" if poll == 1 else b"0")
+        assert client.dead_letters() == []
+    assert raw_redis.exists(f"{prefix}result:remoteok:1137431", f"{prefix}result:remoteok:1137429") == 2

@@ -55,6 +55,7 @@ class PollReport:
     classified: int = 0
     unchanged: int = 0
     record_errors: int = 0
+    not_postings: int = 0  # records that are no posting at all (RemoteOK's legal notice): skipped, not dead-lettered
     not_modified: bool = False
     error: str | None = None
     skipped: str | None = None
@@ -170,7 +171,7 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
 
     model_version = context.classifier.model_version
     report.fetched, report.not_modified = len(fetched.postings), fetched.not_modified
-    report.record_errors = len(fetched.errors)
+    report.record_errors, report.not_postings = len(fetched.errors), fetched.skipped
     ids = [str(p.get("id")) for p in fetched.postings]
     seen = cast(list[bytes | None], client.hmget(keys.source_seen(name), ids)) if ids else []
     todo: list[tuple[str, dict[str, Any], str]] = []
@@ -225,6 +226,7 @@ def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> 
             "classified": report.classified,
             "unchanged": report.unchanged,
             "record_errors": report.record_errors,
+            "not_postings": report.not_postings,
         },
     )
     pipe.execute()

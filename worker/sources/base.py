@@ -115,6 +115,8 @@ class FetchResult:
 
     `incomplete` is set when the fetch failed part way (a later page of a paged listing): it says why, and
     `postings` holds what was fetched before, which is worth publishing, but is not the whole listing.
+    `skipped` counts records that are not postings at all (no title and no description: RemoteOK's legal
+    notice), left out rather than reported as errors on every fetch.
     """
 
     postings: list[Posting]
@@ -122,6 +124,7 @@ class FetchResult:
     not_modified: bool
     state: FetchState
     incomplete: str | None = None
+    skipped: int = 0
 
     @classmethod
     def unchanged(cls, state: FetchState) -> FetchResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -19,6 +20,7 @@ from .errors import SourceFormatError
 __all__ = [
     "MAPPABLE_FIELDS",
     "PERIODS",
+    "NotAPosting",
     "RecordContext",
     "RecordProblem",
     "Records",
@@ -68,6 +70,10 @@ class RecordProblem(Exception):
         self.message = message
 
 
+class NotAPosting(RecordProblem):
+    """Raised for a record that is no posting at all (no title, no description): it is skipped and counted."""
+
+
 @dataclass
 class RecordContext:
     """One record being mapped: its label for messages and the problems that did not drop it."""
@@ -91,6 +97,7 @@ class Records:
     source: str
     postings: list[Posting] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    skipped: int = 0
     _seen: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -102,6 +109,9 @@ class Records:
         context = RecordContext(label)
         try:
             posting = build(context, item)
+        except NotAPosting:
+            self.skipped += 1
+            return
         except RecordProblem as problem:
             self.reject(context.label, problem.field, problem.message)
             return
@@ -123,7 +133,12 @@ class Records:
 
     def result(self, state: FetchState, *, incomplete: str | None = None) -> FetchResult:
         return FetchResult(
-            postings=self.postings, errors=self.errors, not_modified=False, state=state, incomplete=incomplete
+            postings=self.postings,
+            errors=self.errors,
+            not_modified=False,
+            state=state,
+            incomplete=incomplete,
+            skipped=self.skipped,
         )
 
 
@@ -337,14 +352,28 @@ def map_fields(
     def optional(name: str) -> str | None:
         return optional_text(context, value(name), name)
 
+    def entity_decoded(name: str) -> str | None:
+        text = optional(name)
+        return _unescape(text) if text else None
+
+    if all(
+        value(name) in (None, "") or (isinstance(value(name), str) and not value(name).strip())
+        for name in ("title", "description")
+    ):
+        # RemoteOK's first element is a legal notice: reporting it as a bad posting on every poll helps nobody.
+        raise NotAPosting(None, "no title and no description: not a posting")
     own_id = read_id(value("id"), "id")
     context.identify(own_id)
-    title = require_text(value("title"), "title")
+    title = _unescape(require_text(value("title"), "title"))
     description = optional("description")
     stamp = optional_posted_at(context, value("posted_at"))
     salary: dict[str, Any] | None = None
     salary_text = optional("salary_text")
     parts = [value(name) for name in ("salary_min", "salary_max", "salary_currency", "salary_period")]
+    # An amount of 0 is "not stated" (RemoteOK writes "salary_min": 0, "salary_max": 0): no pay, not pay of 0.
+    parts[:2] = [None if _is_zero(part) else part for part in parts[:2]]
+    if parts[0] is None and parts[1] is None:
+        parts = [None] * 4  # a currency or period with no amount is no pay either
     if any(part not in (None, "") for part in parts):
         low, high, currency, period = parts
         try:
@@ -357,10 +386,32 @@ def map_fields(
         own_id,
         title,
         description=to_text(description) if description else "",
-        company=optional("company") or company,
-        location=optional("location"),
+        company=entity_decoded("company") or company,
+        location=entity_decoded("location"),
         url=optional("url"),
         posted_at=stamp,
         salary=salary,
         salary_text=salary_text,
     )
+
+
+def _is_zero(value: object) -> bool:
+    if isinstance(value, str):
+        value = value.replace(",", "").strip()
+        try:
+            value = float(value) if value else None
+        except ValueError:
+            return False
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == 0
+
+
+def _unescape(text: str) -> str:
+    """`text` with HTML entities decoded, however many times the feed escaped them ("&amp;amp;" is "&")."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,10 @@ from worker.sources import (
 )
 
 pytestmark = pytest.mark.timeout(5)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# RemoteOK's API (https://remoteok.com/api) as a jsonfeed source: a top-level list, the title in `position`.
+REMOTEOK = {"fields": {"title": "position", "posted_at": "date"}}
 
 
 @pytest.fixture
@@ -93,7 +98,13 @@ def test_an_items_path_and_a_field_mapping_with_dotted_paths(fetch) -> None:
 
 
 def test_records_missing_id_or_title_are_record_errors_naming_index_and_id(fetch) -> None:
-    items = [{"id": 1, "title": "Kept"}, {"id": 2}, {"title": "No id"}, [1, 2], {"id": 3, "title": ["x"]}]
+    items = [
+        {"id": 1, "title": "Kept"},
+        {"id": 2, "description": "No title"},
+        {"title": "No id"},
+        [1, 2],
+        {"id": 3, "title": ["x"]},
+    ]
     result = fetch({"data": {"jobs": items}}, items="data.jobs")
     assert [p["id"] for p in result.postings] == ["board:1"]
     assert [str(e) for e in result.errors] == [
@@ -144,3 +155,67 @@ def test_a_truncated_json_lines_body_loses_only_its_last_line(fetch) -> None:
 def test_whole_document_problems_are_format_errors(fetch, body: Any, options: dict[str, Any], message: str) -> None:
     with pytest.raises(SourceFormatError, match=rf"^board: https://jobs\.example/feed\.json: {message}"):
         fetch(body, **options)
+
+
+# --- what real JSON feeds send ------------------------------------------------------------------------------------
+
+
+def test_remoteoks_legal_notice_is_skipped_and_counted_not_an_error(fetch) -> None:
+    # A saved real RemoteOK response (fixtures/README.md): element 0 is {"last_updated", "legal"}, no posting.
+    result = fetch((FIXTURES / "remoteok_api.json").read_bytes(), url="https://remoteok.com/api", **REMOTEOK)
+    assert result.errors == []
+    assert result.skipped == 1
+    assert [(p["id"], p["company"], p["location"]) for p in result.postings] == [
+        ("board:1137431", "Mercier Consultancy Group", None),
+        ("board:1137429", "Workana", None),
+    ]
+    assert result.postings[0]["posted_at"] == "2026-09-24T16:00:06+00:00"
+
+
+def test_remoteoks_zero_salary_is_no_salary(fetch) -> None:
+    # "salary_min": 0, "salary_max": 0 means "not stated": no salary and no salary_text "0 0", which would also
+    # keep the description's own pay from being read.
+    result = fetch((FIXTURES / "remoteok_api.json").read_bytes(), **REMOTEOK)
+    for posting in result.postings:
+        assert "salary" not in posting and "salary_text" not in posting
+    record = {"id": 9, "position": "Data Engineer", "description": "Pay: $120,000 - $150,000 a year."}
+    result = fetch([{**record, "salary_min": 0, "salary_max": 0}], **REMOTEOK)
+    assert result.errors == [] and "salary_text" not in result.postings[0]
+    from matching.pay import find_pay_in_text
+
+    pay = find_pay_in_text(result.postings[0]["description"])
+    assert pay is not None and (pay.low, pay.high) == (120000, 150000)
+    # "0" as text is not stated either; a real amount still needs its other side.
+    result = fetch([{**record, "salary_min": "0", "salary_max": "0", "salary_currency": "USD"}], **REMOTEOK)
+    assert result.errors == [] and "salary" not in result.postings[0] and "salary_text" not in result.postings[0]
+    result = fetch([{**record, "salary_min": 0, "salary_max": 90000, "salary_currency": "USD"}], **REMOTEOK)
+    assert result.postings[0]["salary_text"] == "90000 USD"
+
+
+def test_html_entities_in_company_title_and_location_are_decoded(fetch) -> None:
+    record = {
+        "id": 1,
+        "position": "Plumber &amp; Drain Technician",
+        "company": "Bay Plumbing &amp;amp; Drainage",
+        "location": "San Jos&eacute;, CA",
+        "description": "<p>Fix &amp; clear drains.</p>",
+    }
+    result = fetch([record], **REMOTEOK)
+    (posting,) = result.postings
+    assert posting["title"] == "Plumber & Drain Technician"
+    assert posting["company"] == "Bay Plumbing & Drainage"
+    assert posting["location"] == "San José, CA"
+    assert posting["description"] == "Fix & clear drains."
+
+
+def test_a_record_with_neither_title_nor_description_is_skipped_one_with_either_is_checked(fetch) -> None:
+    items = [
+        {"legal": "Terms", "last_updated": 1},
+        {"id": 5, "title": "  ", "description": ""},
+        {"id": 6, "description": "A body but no title"},
+        {"id": 7, "title": "Kept"},
+    ]
+    result = fetch(items)
+    assert [p["id"] for p in result.postings] == ["board:7"]
+    assert result.skipped == 2
+    assert [str(e) for e in result.errors] == ["board: [2] (id 6): title: missing"]
