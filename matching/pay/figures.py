@@ -73,8 +73,14 @@ _PERIOD_ALTS = {
     "year": r"/\s*(?:year|yr|yrs|y|annum|a|yearly|annually|jaar)\b|\bp/[ya]\b|\bper\s+(?:year|yr|annum|jaar)\b"
     r"|\ba\s+year\b|\byearly\b|\bannual(?:ly|i[sz]ed)?\b|\bp\.a\.|\bLPA\b|\b(?:bruto)?jaar(?:salaris|inkomen)\b",
 }
-_PERIOD_RE = re.compile("|".join(f"(?P<{p}>{alts})" for p, alts in _PERIOD_ALTS.items()), re.I)
-PERIOD_WORDS = "|".join(f"(?:{alts})" for alts in _PERIOD_ALTS.values())  # any period, no groups
+# Every period above starts with "/" or, at the start of a word, one of these letters. A look-ahead for them
+# first lets the engine pass over every other character at once instead of trying each alternative there (5x
+# faster). Keep it in step with the words.
+_PERIOD_START = r"(?=/|\b[pahudwmybjl])"
+_PERIOD_RE = re.compile(
+    _PERIOD_START + "(?:" + "|".join(f"(?P<{p}>{alts})" for p, alts in _PERIOD_ALTS.items()) + ")", re.I
+)
+PERIOD_WORDS = _PERIOD_START + "(?:" + "|".join(f"(?:{alts})" for alts in _PERIOD_ALTS.values()) + ")"  # no groups
 # Attached to a figure, two more short forms are safe: "$52hr", "£45,000 pa".
 _ATTACHED_PERIOD_RE = re.compile(
     r"\s*(?:" + _PERIOD_RE.pattern + r"|(?P<hour_>hrs?\b)|(?P<year_>p\.?a\.?(?![A-Za-z])))", re.I
@@ -141,10 +147,16 @@ _BOLD_RE = re.compile(r"\*{2,}")
 _NO_CENTS_RE = re.compile(r"(?<=\d)[.,]-(?![\d-])")
 
 
+_DECIMALS_RE = re.compile(r"[.,](\d{1,2})$")
+_NOT_DIGIT_RE = re.compile(r"\D")
+
+
 def _to_decimal(raw: str) -> Decimal:
-    decimals = re.search(r"[.,](\d{1,2})$", raw)
+    if raw.isdecimal():
+        return Decimal(raw)  # "150000": no separators, no cents (most figures)
+    decimals = _DECIMALS_RE.search(raw)
     whole = raw[: decimals.start()] if decimals else raw
-    digits = re.sub(r"\D", "", whole)
+    digits = _NOT_DIGIT_RE.sub("", whole)
     return Decimal(f"{digits}.{decimals.group(1)}" if decimals else digits)
 
 
@@ -327,8 +339,11 @@ def _joined(text: str, first: Figure, second: Figure) -> bool:
     return bool(loose.group("max") or loose.group("rising")) or bool(_LOOSE_START_RE.search(before))
 
 
+_LONE_CODE_RE = re.compile(rf"(?<![A-Za-z])({_LONE_CODE_ALT})(?![A-Za-z])")
+
+
 def _currency_in(text: str) -> str | None:
-    match = re.search(rf"(?<![A-Za-z])({_LONE_CODE_ALT})(?![A-Za-z])", text)
+    match = _LONE_CODE_RE.search(text)
     return match.group(1) if match else None
 
 
