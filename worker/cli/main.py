@@ -12,13 +12,13 @@ from profiles.errors import ProfileError
 
 from ..errors import WorkerError
 from ..settings import load_settings
-from . import batch, local, market, queue, service
+from . import batch, local, market, queue, recommend, service
 from .options import Handler, add_config
 
 __all__ = ["build_parser", "main"]
 
 # Every group of commands: its module adds its subcommands' parsers and names their handlers.
-_GROUPS = (local, batch, queue, service, market)
+_GROUPS = (local, batch, queue, service, recommend, market)
 _HANDLERS: dict[str, Handler] = {name: handler for group in _GROUPS for name, handler in group.HANDLERS.items()}
 
 

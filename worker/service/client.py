@@ -191,6 +191,34 @@ class Client:
             for (posting_id, score, result), band in zip(ranked, bands, strict=True)
         ]
 
+    def recommend(self, text: str | None = None, preferences: Any = None, n: int = 10) -> dict[str, Any]:
+        """For a person's free text and/or preferences (a mapping as in a TOML/JSON preferences file, or a
+        `matching.recommend.Preferences`): `roles` that fit, ranked, with bands, and the `n` best current
+        `postings` with `why` (docs/recommend.md). Loads the classifier on first use."""
+        recommender = self._recommender()
+        answer: dict[str, Any] = self._guard(lambda: recommender.recommend(text, preferences, n))
+        if not answer["postings"]:
+            recommender.check_version(self.current_model_version())
+        return answer
+
+    def similar(self, posting_id: str, n: int = 10) -> dict[str, Any] | None:
+        """The `n` current postings most like `posting_id`, same role first (the `postings` of `recommend`), or
+        None when the posting has no card (not matched, expired, or classified by another model version)."""
+        recommender = self._recommender()
+        answer: dict[str, Any] | None = self._guard(lambda: recommender.similar(posting_id, n))
+        if answer is None:
+            recommender.check_version(self.current_model_version())
+        return answer
+
+    def _recommender(self) -> Any:
+        if getattr(self, "_recommend", None) is None:
+            # Here, not at the top: only recommendations need the classifier (and numpy, scipy with it).
+            from ..runtime import load_classifier
+            from .recommend import Recommender
+
+            self._recommend = Recommender(self.store, load_classifier(self.settings))
+        return self._recommend
+
     def iter_results(
         self,
         group: str,

@@ -23,6 +23,7 @@ from ..decoding import value_of
 from ..lines import classify_chunk, decode_line
 from ..runtime import freeze_long_lived, load_classifier
 from ..settings import Settings
+from .recommend import card_maker
 from .redisconn import connect
 from .store.results import Outcome, ResultStore
 
@@ -90,6 +91,7 @@ class ProcessContext:
     def store(self) -> ResultStore:
         if self._store is None:
             self._store = ResultStore(self.redis, self.settings)
+            self._store.cards = card_maker(lambda: self.classifier)  # recommendations' cards, written at publish
         return self._store
 
 

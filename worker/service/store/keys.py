@@ -14,6 +14,7 @@ __all__ = [
     "BATCH_CHUNK_KEY",
     "BATCH_DONE_KEY",
     "BATCH_LINES_KEY",
+    "CARD_KEY",
     "DEAD_LETTER_SEEN_KEY",
     "DEAD_LETTER_STREAM",
     "DELIVERIES_KEY",
@@ -44,6 +45,9 @@ RESULT_KEY = "{prefix}result:{posting_id}"  # string: the latest result (JSON), 
 PUBLISHED_KEY = "{prefix}published:{posting_id}"  # hash: digest, model, role of what was published last
 RESULTS_STREAM = "{prefix}results"  # stream: id, status, result (JSON); read with consumer groups
 RANKING_KEY = "{prefix}ranking:{model_version}:{role}"  # sorted set: posting id by score, one model version
+# string: a matched posting's card (matching/cards.py: role, scores, level, pay, place, posted, top terms) for
+# `recommend` and `similar`; written at publish with the result, same expiry
+CARD_KEY = "{prefix}card:{model_version}:{posting_id}"
 MODELS_KEY = "{prefix}models"  # hash: model version -> when it last published (unix seconds)
 DEAD_LETTER_STREAM = "{prefix}dead-letter"  # stream: id, error, origin, payload, model_version
 DEAD_LETTER_SEEN_KEY = "{prefix}dead-letter:seen:{digest}"  # marks an id-less rejection already recorded
@@ -82,6 +86,7 @@ KEY_TEMPLATES = (
     PUBLISHED_KEY,
     RESULTS_STREAM,
     RANKING_KEY,
+    CARD_KEY,
     MODELS_KEY,
     DEAD_LETTER_STREAM,
     DEAD_LETTER_SEEN_KEY,
@@ -115,6 +120,9 @@ class Keys:
 
     def ranking(self, model_version: str, role: str) -> str:
         return RANKING_KEY.format(prefix=self.prefix, model_version=model_version, role=role)
+
+    def card(self, model_version: str, posting_id: str) -> str:
+        return CARD_KEY.format(prefix=self.prefix, model_version=model_version, posting_id=posting_id)
 
     def source_state(self, name: str) -> str:
         return SOURCE_STATE_KEY.format(prefix=self.prefix, name=name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, cast
@@ -124,6 +124,9 @@ class ResultStore:
         self._publish = client.register_script(_script("publish.lua"))
         self._dead_letter = client.register_script(_script("dead_letter.lua"))
         self._store_chunk = client.register_script(_script("store_chunk.lua"))
+        # What makes the recommendation cards of outcomes (None: cards are not written): set by the worker,
+        # which holds the classifier. Called once per group of outcomes; returns a card or None for each.
+        self.cards: Callable[[Sequence[Outcome]], list[bytes | None]] | None = None
 
     def publish(self, outcomes: Iterable[Outcome]) -> int:
         """Publish every outcome, in order, in one pipeline; returns how many were new (not already published)."""
@@ -163,8 +166,10 @@ class ResultStore:
             str(settings.ranking_size),
             keys.ranking(model_version, ""),
             f"{time.time():.3f}",
+            keys.card(model_version, ""),
         ]
-        for outcome in outcomes:
+        cards = self.cards(outcomes) if self.cards is not None else [None] * len(outcomes)
+        for outcome, card in zip(outcomes, cards, strict=True):
             result = stored_result(outcome.result)
             posting_id = str(result["id"])
             status = str(result.get("status"))
@@ -187,6 +192,7 @@ class ResultStore:
                 _text(outcome.payload) if status == "rejected" or not outcome.replace else b"",
                 outcome.origin,
                 "1" if outcome.replace else "0",
+                card or b"",
             ]
         self._publish(keys=script_keys, args=args, client=pipe)
 

@@ -1,0 +1,36 @@
+"""Posting cards in Redis (written by `publish.lua` with each matched result): fetching the candidates of roles
+and one posting's card, for `recommend` and `similar`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import redis
+
+from .keys import Keys
+from .results import _script
+
+__all__ = ["CardStore"]
+
+
+class CardStore:
+    """Reads the cards of current postings: one Lua call per question."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.client = client
+        self.keys = keys
+        self._candidates = client.register_script(_script("candidates.lua"))
+
+    def candidates(self, model_version: str, roles: Sequence[str], per_role: int) -> tuple[list[str], list[bytes]]:
+        """The ids and cards of the best `per_role` current postings of each role (rankings of `model_version`),
+        in the roles' order then by score; postings whose card expired are left out."""
+        if not roles or per_role <= 0:
+            return [], []
+        args = [self.keys.ranking(model_version, ""), self.keys.card(model_version, ""), str(per_role), *roles]
+        flat = cast(list[bytes], self._candidates(keys=[], args=args))
+        return [b.decode("utf-8", "surrogateescape") for b in flat[0::2]], flat[1::2]
+
+    def card(self, model_version: str, posting_id: str) -> bytes | None:
+        """One posting's card, or None (not matched, expired, or another model version)."""
+        return cast(bytes | None, self.client.get(self.keys.card(model_version, posting_id)))
