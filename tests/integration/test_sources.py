@@ -177,6 +177,11 @@ def test_beat_schedule_has_one_poll_per_enabled_source(env, tmp_path: Path):
     server.stop()
     assert sorted(schedule) == [f"poll-{n}" for n in sorted(NAMES) if n != "garbled"]
     assert schedule["poll-acme"]["task"] == POLL_SOURCE and schedule["poll-acme"]["args"] == ("acme",)
+    # The task carries the source's table: a worker without the config file polls what beat scheduled.
+    assert schedule["poll-slow"]["kwargs"] == {
+        "table": {"name": "slow", "kind": "greenhouse", "board": "slow", "base_url": f"{server.base}/v1/boards",
+                  "timeout": "0.3s"}
+    }  # fmt: skip
     assert schedule["poll-acme"]["schedule"] == 900.0
 
 

@@ -5,7 +5,8 @@ jobmatch.classify_many   (items, origin="submit")                [[line or null,
 jobmatch.classify_batch  (batch_id, index, first_line)          chunk `index` of a `batch --via-queue` run: its raw
                                                                  lines are in Redis (`Keys.batch_lines`), numbered
                                                                  from `first_line`
-jobmatch.poll_source     (name)                                  one configured source
+jobmatch.poll_source     (name, table=None)                      one source: its [[sources]] table as beat sends
+                                                                 it, else the worker's config file's
 """
 
 from __future__ import annotations

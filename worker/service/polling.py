@@ -13,9 +13,11 @@ traceback and recorded as `last_error` like any failure, so one bad feed never t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -36,6 +38,7 @@ from ..sources import (
 )
 from .handling import Item, ProcessContext, classify_items, outcomes
 from .names import POLL_SOURCE
+from .redisconn import REDIS_ERRORS
 from .store.keys import Keys
 from .store.results import Outcome, dumps
 
@@ -84,16 +87,19 @@ def _parse(table: Any, index: int) -> SourceConfig:
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Celery beat's schedule: one `jobmatch.poll_source` per enabled source at its interval."""
+    """Celery beat's schedule: one `jobmatch.poll_source` per enabled source at its interval, carrying the
+    source's `[[sources]]` table, so a worker started without the config file still polls what beat scheduled."""
+    configs = configured_sources(settings)
     return {
         f"poll-{config.name}": {
             "task": POLL_SOURCE,
             "schedule": config.interval_seconds,
             "args": (config.name,),
+            "kwargs": {"table": dict(table)},
             # A poll still queued when the next one is due is pointless: let it expire.
             "options": {"expires": config.interval_seconds},
         }
-        for config in configured_sources(settings)
+        for config, table in zip(configs, settings.sources, strict=True)
         if config.enabled
     }
 
@@ -114,21 +120,57 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def poll(context: ProcessContext, name: str) -> PollReport:
-    """Poll the source called `name` once. Raises `SettingsError` for a name not configured."""
-    settings = context.settings
-    config = next((c for c in configured_sources(settings) if c.name == name), None)
-    if config is None:
-        raise SettingsError(f"no source named {name!r} is configured")
+def poll(context: ProcessContext, name: str, table: Mapping[str, Any] | None = None) -> PollReport:
+    """Poll the source called `name` once, as its `[[sources]]` `table` says (what beat sends), else as this
+    worker's config file says.
+
+    A failed poll is never only in a log: a source neither defines, a table this worker cannot read, a fetch
+    that fails, an exception while classifying or publishing: each is recorded as the source's `last_error`
+    (with `last_polled`), which `jobmatch sources` shows. The last ones are raised again, after recording.
+    """
     client, keys = context.redis, context.store.keys
     report = PollReport(source=name)
+    try:
+        config = _source_config(context.settings, name, table)
+    except (SettingsError, SourceConfigError) as exc:
+        log.error("cannot poll source %r: %s", name, exc)
+        report.error = str(exc)
+        _record_failure(client, keys, name, _now(), report.error)
+        return report
     if not client.set(keys.source_lock(name), str(time.time()), nx=True, ex=LOCK_SECONDS):
         report.skipped = "another poll of this source is running"
         return report
+    started = _now()
     try:
         return _poll(context, config, report)
+    except Exception as exc:
+        with contextlib.suppress(*REDIS_ERRORS):  # Redis gone: the task's failure is all there is to show
+            _record_failure(client, keys, name, started, f"{name}: poll failed: {type(exc).__name__}: {exc}")
+        raise
     finally:
-        client.delete(keys.source_lock(name))
+        with contextlib.suppress(*REDIS_ERRORS):  # else the lock lapses after LOCK_SECONDS
+            client.delete(keys.source_lock(name))
+
+
+def _source_config(settings: Settings, name: str, table: Mapping[str, Any] | None) -> SourceConfig:
+    """The source to poll: `table` (beat's, which wins: it is what was scheduled), else this worker's config."""
+    if table is not None:
+        config = parse_source_config(table, where=f"sources ({name}, sent by beat)")
+        if config.name != name:
+            raise SettingsError(f"the poll of source {name!r} carried the table of source {config.name!r}")
+        return config
+    configured = next((c for c in configured_sources(settings) if c.name == name), None)
+    if configured is None:
+        where = f"in {settings.config_file}" if settings.config_file else "(this worker has no config file)"
+        raise SettingsError(
+            f"no source named {name!r} is configured {where}, and the poll task carried no [[sources]] table: "
+            "give the worker the config file beat has (--config or JOBMATCH_CONFIG)"
+        )
+    return configured
+
+
+def _record_failure(client: Any, keys: Keys, name: str, started: str, error: str) -> None:
+    client.hset(keys.source_state(name), mapping={"last_polled": started, "last_error": error, "last_error_at": _now()})
 
 
 def _poll(context: ProcessContext, config: SourceConfig, report: PollReport) -> PollReport:

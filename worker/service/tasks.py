@@ -72,9 +72,10 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
     return len(results)
 
 
-def poll_source(task: Any, name: str) -> dict[str, Any]:
-    """Poll one configured source: fetch, skip postings already classified unchanged, classify, publish."""
-    return poll(process_context(task.app), name).to_dict()
+def poll_source(task: Any, name: str, table: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Poll one source (its `[[sources]]` table as beat sent it, else this worker's config): fetch, skip postings
+    already classified unchanged, classify, publish."""
+    return poll(process_context(task.app), name, table).to_dict()
 
 
 def register(app: Any) -> None:
