@@ -13,9 +13,12 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from matching.market import MarketTable
 
 __all__ = [
     "CLASSIFY_POSTINGS",
@@ -62,12 +65,22 @@ class BatchSummary:
     roles: Counter[str] = field(default_factory=Counter)
     rejected_lines: list[tuple[int | None, str]] = field(default_factory=list)
     not_objects: int = 0  # rejected lines that hold no JSON object
+    # The stated pay of a chunk's matched postings (`matching.market.Observation`s as lists), counted once per
+    # posting into `market` (the run's table per role, level and currency) as chunks are merged into the run's
+    # summary: the same table however the feed was cut and wherever it was classified.
+    observed: list[list[Any]] = field(default_factory=list)
+    market: MarketTable | None = None
 
     def add(self, result: dict[str, Any]) -> None:
         self.total += 1
         self.statuses[result["status"]] += 1
         if result["status"] == "matched":
             self.roles[result["role"]] += 1
+            if result.get("stated_salary"):
+                from matching.market import observation  # here: this module loads for every command
+
+                if (item := observation(result)) is not None:
+                    self.observed.append(item.to_list())
         elif result["status"] == "rejected":
             if len(self.rejected_lines) < MAX_REJECTIONS_SHOWN:
                 self.rejected_lines.append((result.get("line"), result["error"]))
@@ -82,6 +95,13 @@ class BatchSummary:
         room = MAX_REJECTIONS_SHOWN - len(self.rejected_lines)
         self.rejected_lines.extend(other.rejected_lines[: max(room, 0)])
         self.not_objects += other.not_objects
+        if other.observed or other.market:
+            from matching.market import MarketTable, Observation  # here: this module loads for every command
+
+            self.market = self.market or MarketTable()
+            self.market.add_all(Observation.from_list(item) for item in other.observed)
+            for (role, level, currency), histogram in (other.market.histograms if other.market else {}).items():
+                self.market.histogram(role, level, currency).merge(histogram)
 
     def render(self) -> str:
         lines = [f"{self.total} postings: " + ", ".join(
@@ -107,6 +127,7 @@ class BatchSummary:
             "roles": dict(self.roles),
             "rejected": [[line, error] for line, error in self.rejected_lines],
             "not_objects": self.not_objects,
+            "observed": self.observed,
         }
 
     @classmethod
@@ -118,6 +139,7 @@ class BatchSummary:
             roles=Counter(data["roles"]),
             rejected_lines=[(line, str(error)) for line, error in data["rejected"]],
             not_objects=int(data.get("not_objects", 0)),
+            observed=list(data.get("observed", [])),
         )
 
 

@@ -116,3 +116,25 @@ def test_daily_buckets_merge_over_the_window_and_old_days_drop_out(client, setti
     # Once every bucket is out of the window, the index forgets the role, level and currency.
     assert market.table(now=now + 200 * DAY_SECONDS).rows() == []
     assert raw_redis.hlen(client.keys.market_index) == 0
+
+
+def test_batch_via_queue_prints_and_writes_the_same_market_table_as_in_process(worker, env, tmp_path):
+    local = run_cli(
+        ["batch", str(EXAMPLES), "--out", str(tmp_path / "a.jsonl"), "--market-out", str(tmp_path / "a.json")], env
+    )
+    queued = run_cli(
+        [
+            "batch",
+            str(EXAMPLES),
+            "--out",
+            str(tmp_path / "b.jsonl"),
+            "--via-queue",
+            "--market-out",
+            str(tmp_path / "b.json"),
+        ],
+        env,
+    )
+    assert local.returncode == 0 and queued.returncode == 0, queued.stderr
+    assert queued.stderr == local.stderr and "stated annual base pay in this feed" in local.stderr
+    assert json.loads((tmp_path / "b.json").read_text()) == json.loads((tmp_path / "a.json").read_text()) != []
+    assert (tmp_path / "b.jsonl").read_text() == (tmp_path / "a.jsonl").read_text()

@@ -12,6 +12,7 @@ from ..chunks import QUEUE_CHUNK_LINES
 from ..errors import InputError
 from ..settings import Settings
 from .inputs import count_lines, open_input, open_input_bytes, open_output
+from .market import batch_market
 from .options import Handler, add_seeds, duration, positive
 
 __all__ = ["HANDLERS", "add_parsers"]
@@ -25,6 +26,8 @@ def add_parsers(commands: Any) -> None:
     batch.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     batch.add_argument("--via-queue", action="store_true", help="fan the feed out to the workers (Redis) in chunks")
     batch.add_argument("--chunk-lines", type=positive, metavar="N", help="lines per chunk (--via-queue; default 500)")
+    batch.add_argument("--market-out", metavar="FILE",
+                       help="also write the summary's table of stated pay per role and level as JSON")  # fmt: skip
     batch.add_argument("--wait", type=duration, default=10.0, metavar="SECONDS",
                        help="--via-queue: how long to wait for a live worker before refusing (default 10)")  # fmt: skip
     batch.add_argument(
@@ -91,6 +94,7 @@ def _cmd_batch(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 summary = classify_stream(classifier, read_records(source), out, progress=progress, total=total)
     print(summary.render(), file=sys.stderr)
+    batch_market(summary.market, list(classifier.profiles.values()), settings=settings, market_out=args.market_out)
     return 0
 
 

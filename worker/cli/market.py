@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from ..settings import Settings
 from .options import Handler, add_seeds
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from matching.market import MarketTable
     from profiles.models import RoleProfile
 
-__all__ = ["HANDLERS", "add_parsers", "market_report", "render_market"]
+__all__ = ["HANDLERS", "add_parsers", "batch_market", "market_report", "render_market"]
 
 _QUANTILES = ("p10", "p25", "p50", "p75", "p90")
 
@@ -37,10 +38,12 @@ def market_report(
     *,
     window_days: int | None,
     min_count: int,
+    observed_only: bool = False,
 ) -> list[dict[str, Any]]:
     """One object per role (those of `profiles` with a band or observed pay): `role`, `title`, `window_days` (None
     for a feed), `min_count`, and `levels`, each with the document's `band` (or None) and the observed `market`
-    rows (one per currency: `count`, `p10` ... `p90`, `trusted`: the count reaches `min_count`)."""
+    rows (one per currency: `count`, `p10` ... `p90`, `trusted`: the count reaches `min_count`). With
+    `observed_only`, only roles and levels with observed pay."""
     # Here, not at the top: `jobmatch --help` and the other commands start without loading the profiles' code.
     from profiles.level_bands import UNKNOWN, level_bands
     from profiles.models import LEVELS
@@ -53,8 +56,9 @@ def market_report(
     for profile in profiles:
         bands = {band.level: band for band in level_bands(profile)}
         rows = rows_by_role.get(profile.role, [])
-        levels = sorted(set(bands) | {row["level"] for row in rows}, key=lambda lv: (order.get(lv, len(order)), lv))
-        if not rows and not bands:
+        shown = {row["level"] for row in rows} | (set() if observed_only else set(bands))
+        levels = sorted(shown, key=lambda lv: (order.get(lv, len(order)), lv))
+        if not levels:
             continue
         report.append(
             {
@@ -126,6 +130,32 @@ def render_market(report: Sequence[dict[str, Any]], *, heading: str) -> str:
                 head = f"  {level['level']:<10} {row['currency']:<4} {row['count']:>6}"
                 lines.append(f"{head}  {figures}  {band_text}{few}")
     return "\n".join(lines) + "\n"
+
+
+def batch_market(
+    table: MarketTable | None, profiles: Sequence[RoleProfile], *, settings: Settings, market_out: str | None
+) -> None:
+    """The end of `jobmatch batch`'s summary: the feed's table of stated pay per role and level on standard error
+    (when any matched posting states base pay), and the same as JSON in `market_out` (always, when given)."""
+    # Here: only a run that classified postings gets this far, with matching and profiles loaded already.
+    from matching.market import MarketTable
+
+    report = market_report(
+        table or MarketTable(), profiles, window_days=None, min_count=settings.market_min_count, observed_only=True
+    )
+    if report:
+        heading = (
+            "\nstated annual base pay in this feed, per role and level (quantiles within 3%; '(few)': fewer than "
+            f"{settings.market_min_count} postings)"
+        )
+        sys.stderr.write(render_market(report, heading=heading))
+    if market_out is not None:
+        try:
+            with open(market_out, "w", encoding="utf-8") as handle:
+                json.dump(report, handle, indent=2, ensure_ascii=False)
+                handle.write("\n")
+        except OSError as exc:
+            raise InputError(f"--market-out {market_out}: {exc.strerror or exc}") from None
 
 
 def _cmd_market(args: argparse.Namespace, settings: Settings) -> int:
