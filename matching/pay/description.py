@@ -72,7 +72,7 @@ _CONTEXT_AFTER_MARKER = 300
 # case-insensitive words is tried at every character of a description and cost more than the rest of
 # matching. Symbols are rare characters (str.find); codes and words are searched for only in descriptions
 # where a test in C (bytes.translate, split, `in`) says one may be there.
-_SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦", "zł")
+_SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦")
 _CODE_MARKER_RE = re.compile("|".join(sorted((*CODES, "Rs"), key=len, reverse=True)))
 # Euros, pounds, rupees, dollars, any case, as whole words, each with the bytes that must be in the lowered
 # text for it to be there. A regex per word, started by its first letter (a leading \b would make the engine
@@ -86,7 +86,6 @@ _WORD_MARKERS = (
 # Capital ASCII letters kept, every other byte a space: a code not inside a word is then a word of its own.
 _CAPITALS_ONLY = bytes(c if 65 <= c <= 90 else 32 for c in range(256))
 _CODE_WORDS = frozenset(code.encode() for code in CODES)
-_ASCII_LOWER = bytes(c + 32 if 65 <= c <= 90 else c for c in range(256))
 _CLAUSE_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;]")
 _LABEL_BREAK_RE = re.compile(r"[.!?](?=\s)|[\n*•(;,|]|\s[-/]\s")
 # Words run together by a scraper: "per yearBenefits", "DOEGenerous", "2026Salary": the capital that starts a
@@ -162,17 +161,26 @@ def _currency_markers(text: str) -> list[tuple[int, int]]:
     for symbol in _SYMBOL_MARKERS:
         at = text.find(symbol)
         while at >= 0:
-            found.append((at, at + len(symbol)))
+            found.append((at, at + 1))
             at = text.find(symbol, at + 1)
+    # "zł" by its "ł": a search for a string starting with "z" costs as much as the eight above together, and an
+    # ASCII text says at once that it has no "ł".
+    at = text.find("ł")
+    while at >= 0:
+        if at and text[at - 1] == "z":
+            found.append((at - 1, at + 1))
+        at = text.find("ł", at + 1)
+    # The bytes, not the text, for the tests below: most descriptions hold a character beyond Latin-1 (a dash, a
+    # quote), and a search in such a text is twice as slow as in its UTF-8 bytes.
     encoded = text.encode("utf-8", "surrogatepass")
-    if "Rs" in text or not _CODE_WORDS.isdisjoint(encoded.translate(_CAPITALS_ONLY).split()):
+    if b"Rs" in encoded or not _CODE_WORDS.isdisjoint(encoded.translate(_CAPITALS_ONLY).split()):
         for m in _CODE_MARKER_RE.finditer(text):
             start, end = m.span()
             if not (start and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
                 end < len(text) and text[end].isascii() and text[end].isalpha()
             ):
                 found.append((start, end))
-    lowered = encoded.translate(_ASCII_LOWER)
+    lowered = encoded.lower()  # ASCII letters only
     for word, pattern in _WORD_MARKERS:
         if word in lowered:
             found += [m.span() for m in pattern.finditer(text)]
@@ -188,42 +196,43 @@ def _readings(window: str, base: int, local: Mapping[str, str]) -> list[Reading]
         both = (first,) if second is None else (first, second)
         if first.big or not any(f.marked for f in both):
             continue
-        end = both[-1].end
-        clause = _tail(norm[max(0, first.start - 80) : first.start], _CLAUSE_BREAK_RE)
+        start, end = first.start, both[-1].end
         after = _head(norm[end : end + 60], _SEGMENT_END_RE)
-        wider = _tail(norm[max(0, first.start - 120) : first.start], _CLAUSE_BREAK_RE)
+        few = _FEW_WORDS_RE.match(after)  # "€ 6582 gross per month", not "salary, hybrid, 1 day per week"
+        stated = next((f.period for f in both if f.period), None) or period_in(few.group() if few else "")
+        # Pay context first, its cheap tests before its searches: it needs only the figures and the words after
+        # them, and every test below costs more.
+        reach = 250 if second is not None else 80
+        in_context = (
+            (second is not None and (stated is not None or base + start < _HEADER_CHARS))
+            or _PAY_WORDS_RE.search(after) is not None
+            or _PAY_WORDS_RE.search(norm[max(0, start - reach) : start]) is not None
+            or (second is not None and _RANGE_WORD_RE.search(norm[max(0, start - 40) : start]) is not None)
+        )
+        if not in_context:
+            continue
+        # The clause and the sentence before the figure, each found once in the 120 characters before it: the
+        # last 80 characters of the part after the last break are what the same search finds in the last 80.
+        before = norm[max(0, start - 120) : start]
+        wider = _tail(before, _CLAUSE_BREAK_RE)
+        clause = wider[-80:]
         names_pay = _PAY_AFTER_RE.match(after) is not None
-        if (_for_something_else(clause) and not names_pay) or _is_named_perk(norm, end, after):
+        if (not names_pay and _for_something_else(clause)) or _is_named_perk(norm, end, after):
             continue
         if _MARKET_RE.search(wider):
             continue
+        sentence = _tail(before, _SENTENCE_BREAK_RE)
         later = _head(norm[end : end + 40], _SENTENCE_BREAK_RE)
-        few = _FEW_WORDS_RE.match(after)  # "€ 6582 gross per month", not "salary, hybrid, 1 day per week"
-        stated = next((f.period for f in both if f.period), None) or period_in(few.group() if few else "")
-        nearby = _tail(norm[max(0, first.start - 80) : first.start], _SENTENCE_BREAK_RE)
-        period = stated or _period_before(nearby) or period_in(later)
-        reach = 250 if second is not None else 80
-        in_context = bool(_PAY_WORDS_RE.search(norm[max(0, first.start - reach) : first.start])) or bool(
-            _PAY_WORDS_RE.search(after)
-        )
-        if second is not None:
-            in_context = (
-                in_context
-                or stated is not None
-                or bool(_RANGE_WORD_RE.search(norm[max(0, first.start - 40) : first.start]))
-                or base + first.start < _HEADER_CHARS
-            )
-        if not in_context:
-            continue
+        period = stated or _period_before(sentence[-80:]) or period_in(later)
         currency = choose_currency(both, code_after(norm, end) or after, None, local)
-        lead = _tail(norm[max(0, first.start - 120) : first.start], _SENTENCE_BREAK_RE).lstrip()
-        source = " ".join(norm[first.start - len(lead) : end].split())
+        lead = sentence.lstrip()
+        source = " ".join(norm[start - len(lead) : end].split())
         basis = basis_of(clause, _head(norm[end : end + 80], _SENTENCE_BREAK_RE))
         pay = build_pay(norm, first, second, currency=currency, period=period, source=source, basis=basis)
         if second is None and period is None and pay.period != "year":
             continue  # "$500" with no period is more likely a perk than a month's pay
         if _plausible(pay):
-            readings.append(Reading(pay, _zone_label(norm, first.start, end), base + first.start))
+            readings.append(Reading(pay, _zone_label(norm, start, end), base + start))
     return readings
 
 
