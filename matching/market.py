@@ -183,7 +183,7 @@ def observation(result: Mapping[str, Any]) -> Observation | None:
 
 class SeenFilter:
     """A bounded set of postings already counted (a Bloom filter: 1 MB, 4 hashes). It never forgets one; it may
-    take a new one for a repeat, about once in 250,000 at 100,000 postings and 2% at a million."""
+    take a new one for a repeat, about once in 200,000 at 100,000 postings and 2% at a million."""
 
     BITS = 1 << 23
     HASHES = 4

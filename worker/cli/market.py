@@ -25,7 +25,7 @@ _QUANTILES = ("p10", "p25", "p50", "p75", "p90")
 def add_parsers(commands: Any) -> None:
     """Add `market` to the subcommands."""
     market = commands.add_parser(
-        "market", help="observed pay per role and level (postings with stated pay, last 90 days) beside the bands"
+        "market", help="stated pay per role and level over the window (market_window_days) beside the bands"
     )
     market.add_argument("role", nargs="?", help="one role (slug, seed file or prefix); default: every role")
     market.add_argument("--json", action="store_true", help="a JSON list, one object per role")

@@ -87,3 +87,21 @@ def test_chunk_summaries_carry_their_pay_through_json_and_merge_once_per_posting
     assert run.market is not None
     (row,) = run.market.rows()
     assert row["count"] == 3
+
+
+def test_the_market_settings_default_and_name_themselves_when_wrong(tmp_path):
+    from worker.errors import SettingsError
+    from worker.settings import load_settings
+
+    defaults = load_settings(environ={})
+    assert (defaults.market_window_days, defaults.market_min_count) == (90, 20)
+    config = tmp_path / "jobmatch.toml"
+    config.write_text("market_window_days = 30\nmarket_min_count = 5\n")
+    from_file = load_settings(environ={}, config_file=config)
+    assert (from_file.market_window_days, from_file.market_min_count) == (30, 5)
+    with pytest.raises(
+        SettingsError, match=r"JOBMATCH_MARKET_WINDOW_DAYS: expected a whole number of days from 1 to 366, got '400'"
+    ):
+        load_settings(environ={"JOBMATCH_MARKET_WINDOW_DAYS": "400"})
+    with pytest.raises(SettingsError, match=r"JOBMATCH_MARKET_MIN_COUNT: expected a positive whole number, got '0'"):
+        load_settings(environ={"JOBMATCH_MARKET_MIN_COUNT": "0"})
