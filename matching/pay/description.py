@@ -70,10 +70,10 @@ _CONTEXT_BEFORE_MARKER = 400
 _CONTEXT_AFTER_MARKER = 300
 # Currency markers, found in three cheap passes rather than one regex: an alternation of symbols, codes and
 # case-insensitive words is tried at every character of a description and cost more than the rest of
-# matching. Symbols are rare characters (str.find); codes and words are searched for only in descriptions
-# where a test in C (bytes.translate, split, `in`) says one may be there.
+# matching. Symbols are rare characters (str.find); codes are found by str.find too, only those a test in C
+# (bytes.translate, split) says stand as a word somewhere; words are searched for only in descriptions where
+# `in` on the lowered bytes says one may be there.
 _SYMBOL_MARKERS = ("$", "€", "£", "₹", "¥", "₩", "₱", "₦")
-_CODE_MARKER_RE = re.compile("|".join(sorted((*CODES, "Rs"), key=len, reverse=True)))
 # Euros, pounds, rupees, dollars, any case, as whole words, each with the bytes that must be in the lowered
 # text for it to be there. A regex per word, started by its first letter (a leading \b would make the engine
 # try every character), its word boundary checked just after that letter.
@@ -173,13 +173,20 @@ def _currency_markers(text: str) -> list[tuple[int, int]]:
     # The bytes, not the text, for the tests below: most descriptions hold a character beyond Latin-1 (a dash, a
     # quote), and a search in such a text is twice as slow as in its UTF-8 bytes.
     encoded = text.encode("utf-8", "surrogatepass")
-    if b"Rs" in encoded or not _CODE_WORDS.isdisjoint(encoded.translate(_CAPITALS_ONLY).split()):
-        for m in _CODE_MARKER_RE.finditer(text):
-            start, end = m.span()
-            if not (start and text[start - 1].isascii() and text[start - 1].isalpha()) and not (
+    codes = [code.decode() for code in _CODE_WORDS.intersection(encoded.translate(_CAPITALS_ONLY).split())]
+    if b"Rs" in encoded:
+        codes.append("Rs")
+    for code in codes:
+        # Every place the code is written, kept where no ASCII letter touches it. Two that overlap touch each
+        # other, so finding overlapping ones too (as str.find does) adds none.
+        at = text.find(code)
+        while at >= 0:
+            end = at + len(code)
+            if not (at and text[at - 1].isascii() and text[at - 1].isalpha()) and not (
                 end < len(text) and text[end].isascii() and text[end].isalpha()
             ):
-                found.append((start, end))
+                found.append((at, end))
+            at = text.find(code, at + 1)
     lowered = encoded.lower()  # ASCII letters only
     for word, pattern in _WORD_MARKERS:
         if word in lowered:

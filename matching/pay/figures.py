@@ -85,8 +85,9 @@ PERIOD_WORDS = _PERIOD_START + "(?:" + "|".join(f"(?:{alts})" for alts in _PERIO
 _ATTACHED_PERIOD_RE = re.compile(
     r"\s*(?:" + _PERIOD_RE.pattern + r"|(?P<hour_>hrs?\b)|(?P<year_>p\.?a\.?(?![A-Za-z])))", re.I
 )
-# Benefit plans, not money: blanked out so "401k" never reads as 401,000.
-_PLAN_RE = re.compile(r"(?<![$€£])\b(?:401|403|457)\s?\(?[kKbB]\)?")
+# Benefit plans, not money: blanked out so "401k" never reads as 401,000. Not after a currency symbol or a word
+# character; written to start with the "4", the look-behind after it, so the engine skips to fours.
+_PLAN_RE = re.compile(r"4(?<![$€£\w]4)(?:01|03|57)\s?\(?[kKbB]\)?")
 
 
 @dataclass(frozen=True)
