@@ -5,20 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from .figures import (
-    PERIOD_WORDS,
-    Reading,
-    basis_of,
-    build_pay,
-    choose_currency,
-    code_after,
-    combine,
-    normalise,
-    pairs,
-    period_in,
-    scan,
-)
+from .figures import Reading, basis_of, build_pay, choose_currency, code_after, combine, pairs
 from .place import local_currencies
+from .scan import PERIOD_WORDS, normalise, period_in, scan
 from .stated import CODES, UNIT_SIZE, StatedPay
 
 __all__ = ["find_pay_in_text"]
