@@ -321,7 +321,13 @@ def score_postings(
         keep &= age_days <= prefs.max_age_days
     if prefs.roles:
         keep &= np.isin(cards["role"], [roles.index(r) for r in prefs.roles if r in roles])
-    order = sorted(np.flatnonzero(keep).tolist(), key=lambda i: (-round(float(score[i]), 9), ids[i]))[:n]
+    kept = np.flatnonzero(keep)
+    rounded = np.round(score[kept], 9)
+    if len(kept) > n:  # only the n best (and those tied with the n-th) need sorting
+        nth = np.partition(rounded, len(kept) - n)[len(kept) - n]
+        kept, rounded = kept[rounded >= nth], rounded[rounded >= nth]
+    best = sorted(zip(kept.tolist(), rounded.tolist(), strict=True), key=lambda pair: (-pair[1], ids[pair[0]]))
+    order = [i for i, _ in best[:n]]
     out = []
     for i in order:
         values = {name: round(float(part[i]), 4) for name, part in parts.items()}

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from matching import Classifier, MatchingError, posting_from_dict
-from matching.cards import card_of, decode_cards, make_cards
+from matching.cards import CARD_BYTES, CARD_DTYPE, CARD_VERSION, card_of, make_cards
 from matching.posting import Posting
 from matching.recommend import (
     Person,
@@ -90,8 +90,8 @@ class Recommender:
         person = person_from(self.matcher, text, prefs)
         fits = role_fits(person, self.classifier.profiles)
         roles = candidate_roles(fits, person)
-        ids, blobs = self.cards.candidates(self.model_version, roles, self.store.settings.ranking_size)
-        scored = self._score(person, ids, blobs, {str(f["role"]): float(f["fit"]) for f in fits}, n)
+        ids, cards = self._candidates(roles)
+        scored = self._score(person, ids, cards, {str(f["role"]): float(f["fit"]) for f in fits}, n)
         return {
             "roles": [{"role": f["role"], "score": f["score"], "band": f["band"]} for f in fits],
             "postings": self._postings(scored),
@@ -114,12 +114,11 @@ class Recommender:
         norm = float(np.linalg.norm(vector)) or 1.0
         vector /= norm
         order = ([own] if own else []) + [r for r in roles if r != own]
-        ids, blobs = self.cards.candidates(self.model_version, order, self.store.settings.ranking_size)
+        ids, cards = self._candidates(order)
         keep = [i for i, other in enumerate(ids) if other != posting_id]
-        ids, blobs = [ids[i] for i in keep], [blobs[i] for i in keep]
         person = Person(Preferences(), {}, vector, card.level)
         fits = {role: (1.0 if role == own else 0.0) for role in roles}
-        scored = self._score(person, ids, blobs, fits, len(ids), like=vector)
+        scored = self._score(person, [ids[i] for i in keep], cards[keep], fits, len(keep), like=vector)
         # Same role first; within it, and after it, by how alike the texts are.
         scored.sort(key=lambda s: (s.role != own, -s.parts.get("text", 0.0), s.id))
         similar = [_like(s) for s in scored[:n]]
@@ -134,22 +133,25 @@ class Recommender:
                 "seeds and code here as on the workers"
             )
 
+    def _candidates(self, roles: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The ids and decoded cards of the roles' current postings (`ranking_size` per role)."""
+        ids, blob = self.cards.candidates(self.model_version, roles, self.store.settings.ranking_size, CARD_BYTES)
+        cards = np.frombuffer(blob, dtype=CARD_DTYPE)
+        if len(cards) != len(ids):  # cannot happen: the script keeps only cards of this size
+            raise QueueError(f"recommendations: {len(ids)} candidate ids but {len(cards)} cards")
+        current = cards["version"] == CARD_VERSION  # a card written by another version of jobmatch is not read
+        return [i for i, ok in zip(ids, current.tolist(), strict=True) if ok], cards[current]
+
     def _score(
         self,
         person: Person,
         ids: list[str],
-        blobs: list[bytes],
+        cards: np.ndarray,
         fits: Mapping[str, float],
         n: int,
         like: np.ndarray | None = None,
     ) -> list[ScoredPosting]:
-        good = [i for i, blob in enumerate(blobs) if len(blob) == len(blobs[0])] if blobs else []
-        cards = decode_cards([blobs[i] for i in good])
-        if len(cards) != len(good):  # a card of another format: drop them all rather than misread
-            return []
-        return score_postings(
-            person, [ids[i] for i in good], cards, fits, self.matcher, now=time.time(), n=n, like=like
-        )
+        return score_postings(person, ids, cards, fits, self.matcher, now=time.time(), n=n, like=like)
 
     def _postings(self, scored: Sequence[ScoredPosting]) -> list[dict[str, Any]]:
         results = self.store.get_results([s.id for s in scored])

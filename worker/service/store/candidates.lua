@@ -1,22 +1,25 @@
--- The cards of a role's current postings, for recommendations: one call instead of a round trip per role.
--- ARGV: ranking key prefix of the model version, card key prefix of the model version, how many per role,
---       then the roles (slugs)
--- Returns id, card, id, card, ... by role in the order given and by score within a role; postings whose
--- card is gone (the result expired, or was published without one) are left out.
-local out = {}
-local count = tonumber(ARGV[3])
-for r = 4, #ARGV do
-  local ids = redis.call('ZREVRANGE', ARGV[1] .. ARGV[r], 0, count - 1)
-  if #ids > 0 then
+-- The cards of roles' current postings, for recommendations: one call instead of a round trip per role.
+-- ARGV: ranking key prefix of the model version, card key prefix of the model version, how many per role, the
+--       card size in bytes, then the roles (slugs)
+-- Returns the cards concatenated (one string: a reply of thousands of small strings costs more to build and to
+-- parse), then the ids of the postings they belong to, in the same order: by role in the order given and by
+-- score within a role. Postings whose card is gone (the result expired) or is of another size are left out.
+local cards, ids = {}, {}
+local count, size = tonumber(ARGV[3]), tonumber(ARGV[4])
+for r = 5, #ARGV do
+  local ranked = redis.call('ZREVRANGE', ARGV[1] .. ARGV[r], 0, count - 1)
+  if #ranked > 0 then
     local keys = {}
-    for i = 1, #ids do keys[i] = ARGV[2] .. ids[i] end
-    local cards = redis.call('MGET', unpack(keys))
-    for i = 1, #ids do
-      if cards[i] then
-        out[#out + 1] = ids[i]
-        out[#out + 1] = cards[i]
+    for i = 1, #ranked do keys[i] = ARGV[2] .. ranked[i] end
+    local found = redis.call('MGET', unpack(keys))
+    for i = 1, #ranked do
+      local card = found[i]
+      if card and #card == size then
+        cards[#cards + 1] = card
+        ids[#ids + 1] = ranked[i]
       end
     end
   end
 end
-return out
+table.insert(ids, 1, table.concat(cards))
+return ids

@@ -22,14 +22,22 @@ class CardStore:
         self.keys = keys
         self._candidates = client.register_script(_script("candidates.lua"))
 
-    def candidates(self, model_version: str, roles: Sequence[str], per_role: int) -> tuple[list[str], list[bytes]]:
-        """The ids and cards of the best `per_role` current postings of each role (rankings of `model_version`),
-        in the roles' order then by score; postings whose card expired are left out."""
+    def candidates(
+        self, model_version: str, roles: Sequence[str], per_role: int, card_bytes: int
+    ) -> tuple[list[str], bytes]:
+        """The ids and cards (concatenated, `card_bytes` each) of the best `per_role` current postings of each role
+        (rankings of `model_version`), in the roles' order then by score; postings whose card expired are left out."""
         if not roles or per_role <= 0:
-            return [], []
-        args = [self.keys.ranking(model_version, ""), self.keys.card(model_version, ""), str(per_role), *roles]
-        flat = cast(list[bytes], self._candidates(keys=[], args=args))
-        return [b.decode("utf-8", "surrogateescape") for b in flat[0::2]], flat[1::2]
+            return [], b""
+        args = [
+            self.keys.ranking(model_version, ""),
+            self.keys.card(model_version, ""),
+            str(per_role),
+            str(card_bytes),
+            *roles,
+        ]
+        reply = cast(list[bytes], self._candidates(keys=[], args=args))
+        return [b.decode("utf-8", "surrogateescape") for b in reply[1:]], reply[0]
 
     def card(self, model_version: str, posting_id: str) -> bytes | None:
         """One posting's card, or None (not matched, expired, or another model version)."""
