@@ -156,6 +156,14 @@ def _numbers(text: str) -> Iterator[re.Match[str]]:
         pos = number.end()
 
 
+def _may_carry_more(text: str, pos: int) -> bool:
+    """Whether what follows `pos` may be a "+", currency or period on the figure before it: each starts, after any
+    spaces, with a letter, "+", "/" or "€£₹". Most figures are followed by none ("$120,000 - ", "2024.") and skip
+    the four matches for them."""
+    after = text[pos : pos + 16].lstrip()  # empty after 16 spaces (or at the end): say maybe
+    return not after or after[0].isalpha() or after[0] in "+/€£₹"
+
+
 def scan(text: str) -> list[Figure]:
     """Every number in `text` that could be money (percentages excluded), in order."""
     figures = []
@@ -187,7 +195,8 @@ def scan(text: str) -> list[Figure]:
         if multiplier == 1_000 and mantissa >= 1_000:
             multiplier = 1  # "$94,000k": already in thousands
         plus, period = False, "year" if (mult and (mult.group("word") or "") == "LPA") else None
-        for _ in range(4):  # "+", a currency, "kr" and a period, in any order: "$265,000+ USD per year"
+        for _ in range(4 if _may_carry_more(text, pos) else 0):
+            # "+", a currency, "kr" and a period, in any order: "$265,000+ USD per year"
             if not plus and (m := _PLUS_RE.match(text, pos)):
                 plus, pos = True, m.end()
             elif not krone and (m := _KRONE_RE.match(text, pos)):
