@@ -7,7 +7,8 @@ and not a t-digest or KLL:
 
 - merging is exact: two histograms add bin by bin, in any order, so daily buckets merge on read into the same
   figures however the postings were spread over days and workers;
-- its size is fixed whatever the volume: `BINS` counters, at most 2 bytes each in a Redis day bucket;
+- its size is fixed whatever the volume: `BINS` counters, at most 2 bytes each in a Redis day bucket (which keeps
+  only the span of bins in use);
 - a quantile is off by less than one bin: within `BIN_RATIO - 1` (3%) of the exact one, for any data (a value
   outside the range counts at its edge).
 
@@ -106,25 +107,32 @@ class PayHistogram:
         return round(_edge(BINS, self.currency), 2)  # not reached: rank <= total
 
     def to_bytes(self) -> bytes:
-        """The counts as big-endian unsigned 16-bit integers, bin by bin: the layout of a Redis day bucket
-        (BITFIELD u16 #index), each count capped at 65,535 (Redis's saturating INCRBY does the same)."""
-        packed = array("H", (min(n, 0xFFFF) for n in self.counts))
+        """The layout of a Redis day bucket: the first non-zero bin, then the counts from it to the last non-zero
+        one, each a big-endian unsigned 16-bit integer capped at 65,535 (b"" when empty). Only the span of bins
+        in use is kept: a day's postings of one role and level rarely spread over more than a few dozen bins."""
+        used = [i for i, n in enumerate(self.counts) if n]
+        if not used:
+            return b""
+        first, last = used[0], used[-1]
+        packed = array("H", [first, *(min(n, 0xFFFF) for n in self.counts[first : last + 1])])
         if sys.byteorder == "little":
             packed.byteswap()
         return packed.tobytes()
 
     @classmethod
     def from_bytes(cls, currency: str, data: bytes) -> PayHistogram:
-        """The histogram a day bucket holds (`to_bytes`'s layout; Redis leaves out the zeros past the last bin
-        written)."""
-        if len(data) > 2 * BINS:
-            raise ValueError(f"a day bucket holds at most {2 * BINS} bytes, got {len(data)}")
-        if len(data) % 2:
-            data += b"\0"
-        packed = array("H", data)
+        """The histogram a day bucket holds (`to_bytes`'s layout). Raises ValueError for bytes of another shape."""
+        if not data:
+            return cls(currency)
+        packed = array("H", data[: len(data) - len(data) % 2])
         if sys.byteorder == "little":
             packed.byteswap()
-        return cls(currency, [*packed, *[0] * (BINS - len(packed))])
+        first, counts = packed[0], packed[1:]
+        if len(data) % 2 or first + len(counts) > BINS:
+            raise ValueError(f"not a day bucket: {len(data)} bytes from bin {first} (at most {BINS} bins)")
+        histogram = cls(currency)
+        histogram.counts[first : first + len(counts)] = counts
+        return histogram
 
     def to_sparse(self) -> dict[str, int]:
         """The non-zero counts, by bin number (for JSON)."""

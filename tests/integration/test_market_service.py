@@ -138,3 +138,25 @@ def test_batch_via_queue_prints_and_writes_the_same_market_table_as_in_process(w
     assert queued.stderr == local.stderr and "stated annual base pay in this feed" in local.stderr
     assert json.loads((tmp_path / "b.json").read_text()) == json.loads((tmp_path / "a.json").read_text()) != []
     assert (tmp_path / "b.jsonl").read_text() == (tmp_path / "a.jsonl").read_text()
+
+
+def test_a_day_bucket_in_redis_is_the_histogram_python_builds_in_any_order(client, settings, raw_redis):
+    from matching.market import PayHistogram
+
+    record = senior_ml(1, 150_000)
+    base = load_classifier(settings).classify_records([(None, record)])[0]
+    pays = [150_000.0, 90_000.0, 400_000.0, 150_000.0, 20.0, 9e12, 120_000.0, 89_000.0]  # lower, higher, edges
+    results = []
+    for n, pay in enumerate(pays):
+        result = {**base, "id": f"o-{n}", "content_hash": f"h{n}"}
+        result["stated_salary"] = {**base["stated_salary"], "annual_low": pay, "annual_high": None}
+        results.append(result)
+    market = client.store.market
+    for result in results:  # one call each: every bucket update starts from what Redis holds
+        market.count([result])
+    expected = PayHistogram("USD")
+    for pay in pays:
+        expected.add(pay)
+    assert market.histogram(base["role"], base["level"], "USD") == expected
+    stored = raw_redis.get(client.keys.market(base["role"], base["level"], "USD", today()))
+    assert stored == expected.to_bytes()

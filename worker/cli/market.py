@@ -106,7 +106,7 @@ def render_market(report: Sequence[dict[str, Any]], *, heading: str) -> str:
     document's band); rows below the minimum count are marked `(few)`."""
     lines = [heading]
     if not any(level["market"] for role in report for level in role["levels"]):
-        lines.append("  no matched posting with stated base pay")
+        lines.append("  (no matched posting with stated base pay yet)")
     for role in report:
         lines.append(f"{role['role']}  ({role['title']})")
         lines.append(f"  {'level':<10} {'cur':<4} {'count':>6}  " + "  ".join(f"{q:>6}" for q in _QUANTILES)

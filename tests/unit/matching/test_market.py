@@ -82,17 +82,28 @@ def test_merging_another_currency_is_refused():
 def test_the_size_is_fixed_whatever_the_volume():
     small, large = histogram_of([150_000.0]), histogram_of([float(v) for v in range(1_000, 5_000_000, 37)])
     assert len(small.counts) == len(large.counts) == BINS
-    assert len(large.to_bytes()) == 2 * BINS <= 640  # one Redis day bucket at most
+    assert len(small.to_bytes()) == 4  # the first bin in use, one count
+    assert len(large.to_bytes()) <= 2 + 2 * BINS == 626  # one Redis day bucket at most
 
 
 def test_bytes_round_trip_as_redis_keeps_them():
-    histogram = histogram_of([150_000.0, 150_000.0, 40_000.0, 9e9, 1.0])
-    data = histogram.to_bytes()
-    assert PayHistogram.from_bytes("USD", data) == histogram
-    last = max(i for i, n in enumerate(histogram.counts) if n)
-    assert PayHistogram.from_bytes("USD", data[: 2 * last + 2]) == histogram  # Redis stops at the last count set
-    with pytest.raises(ValueError, match="at most 624 bytes"):
+    for values in ([150_000.0, 150_000.0, 40_000.0, 9e9, 1.0], [150_000.0], [80_000.0, 90_000.0], []):
+        histogram = histogram_of(values)
+        assert PayHistogram.from_bytes("USD", histogram.to_bytes()) == histogram
+    assert histogram_of([]).to_bytes() == b""
+    data = histogram_of([80_000.0, 80_000.0, 90_000.0]).to_bytes()
+    first = bin_index(80_000.0, "USD")
+    assert data[:2] == first.to_bytes(2, "big") and data[2:4] == (2).to_bytes(2, "big")  # big-endian u16s
+    with pytest.raises(ValueError, match="not a day bucket: 700 bytes"):
         PayHistogram.from_bytes("USD", bytes(700))
+    with pytest.raises(ValueError, match="not a day bucket: 5 bytes"):
+        PayHistogram.from_bytes("USD", bytes(5))
+
+
+def test_a_count_is_capped_at_the_bucket_s_16_bits():
+    histogram = histogram_of([])
+    histogram.add(150_000.0, 70_000)
+    assert PayHistogram.from_bytes("USD", histogram.to_bytes()).count == 65_535
 
 
 def test_values_outside_the_range_count_at_its_edges():

@@ -69,8 +69,8 @@ DELIVERIES_KEY = "{prefix}deliveries:{task_id}"  # counter: how often a task was
 # hash: in a crash-looping task classified one posting at a time, `at` (the posting being classified) and
 # `blamed` (space-separated positions of postings whose classification killed the process)
 ISOLATION_KEY = "{prefix}deliveries:{task_id}:isolation"
-# string: one day's histogram of stated annual pay of a role, level and currency (BITFIELD u16 per bin, see
-# matching/market.py); expires when the day leaves the market window
+# string: one day's histogram of stated annual pay of a role, level and currency (u16 counts of the bins in use,
+# see matching/market.py); expires when the day leaves the market window
 MARKET_KEY = "{prefix}market:{role}:{level}:{currency}:{day}"
 MARKET_SEEN_KEY = "{prefix}market:seen:{digest}"  # string: a posting (id + content hash) counted in this window
 MARKET_INDEX_KEY = "{prefix}market:index"  # hash: "role level currency" (tab-separated) -> the last day counted

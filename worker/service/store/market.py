@@ -2,8 +2,8 @@
 window's distribution per role, level and currency (`MarketStore`, `attach_market_band`).
 
 Each (role, level, currency) has one string a day, `{prefix}market:{role}:{level}:{currency}:{day}` (day = UTC
-days since 1970), holding the day's histogram (`matching.market.PayHistogram`: 312 bins, a u16 count each, set
-with a saturating BITFIELD INCRBY); it expires when its day leaves the window (`market_window_days`, 90). Reading
+days since 1970), holding the day's histogram (`matching.market.PayHistogram.to_bytes`: the span of its 312 bins
+in use, a u16 count each); it expires when its day leaves the window (`market_window_days`, 90). Reading
 merges the window's days (one MGET). A posting counts once per window: `market.lua` counts it only when it can SET
 `{prefix}market:seen:{digest}` (digest of the posting id and content hash) with the window's expiry, so a posting
 published again (a redelivered task, a re-poll, a new model version) is not counted twice. The seen keys are exact
