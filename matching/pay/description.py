@@ -267,10 +267,15 @@ def _is_named_perk(norm: str, end: int, after: str) -> bool:
 def _for_something_else(clause: str) -> bool:
     """Whether the words before a figure say it is not pay: a perk or company money named after the last pay
     word ("salary competitive; relocation bonus of $10,000"), not a heading such as "Salary & benefits"."""
-    clause = _PAY_AND_RE.sub("salary", clause)
+    lowered = clause.lower()
+    if "&" in clause or "+" in clause or "and" in lowered or "plu" in lowered:
+        # only where the joiner is: the heading search tries every pay word at every word of the clause
+        clause = _PAY_AND_RE.sub("salary", clause)
     perks = [m.end() for m in _NOT_PAY_RE.finditer(clause)]
+    if not perks:
+        return False
     pay = [m.end() for m in _PAY_WORDS_RE.finditer(clause)]
-    return bool(perks) and (not pay or pay[-1] < perks[-1])
+    return not pay or pay[-1] < perks[-1]
 
 
 def _plausible(pay: StatedPay) -> bool:
