@@ -160,3 +160,15 @@ def test_a_day_bucket_in_redis_is_the_histogram_python_builds_in_any_order(clien
     assert market.histogram(base["role"], base["level"], "USD") == expected
     stored = raw_redis.get(client.keys.market(base["role"], base["level"], "USD", today()))
     assert stored == expected.to_bytes()
+
+
+def test_a_damaged_bucket_costs_its_day_not_the_read(client, settings, raw_redis, caplog):
+    record = senior_ml(1, 150_000)
+    base = load_classifier(settings).classify_records([(None, record)])[0]
+    market = client.store.market
+    market.count([base])
+    role, level = base["role"], base["level"]
+    damaged = client.keys.market(role, level, "USD", today() - 1)
+    raw_redis.set(damaged, b"\x01\x30" + bytes(700))
+    assert market.histogram(role, level, "USD").count == 1
+    assert f"market: skipping {damaged}: not a day bucket" in caplog.text

@@ -14,6 +14,7 @@ figures. `{prefix}market:index` lists the (role, level, currency) that have buck
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources import files
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from matching.market import MarketTable, PayHistogram
 
 __all__ = ["MARKET_GROUP", "MarketStore", "attach_market_band", "today"]
+
+log = logging.getLogger(__name__)
 
 DAY_SECONDS = 86_400
 MARKET_GROUP = 100  # postings per call of market.lua (as many as one call of publish.lua)
@@ -117,11 +120,16 @@ class MarketStore:
         for role, level, currency in combos:
             pipe.mget(self._days(role, level, currency, day))
         out = []
-        for (_, _, currency), buckets in zip(combos, pipe.execute(), strict=True):
+        for (role, level, currency), buckets in zip(combos, pipe.execute(), strict=True):
             merged = PayHistogram(currency)
-            for data in cast(list[bytes | None], buckets):
-                if data:
+            for days_ago, data in enumerate(reversed(cast(list[bytes | None], buckets))):
+                if not data:
+                    continue
+                try:
                     merged.merge(PayHistogram.from_bytes(currency, data))
+                except ValueError as exc:  # a damaged bucket costs its day, never the result being read
+                    key = self.keys.market(role, level, currency, day - days_ago)
+                    log.warning("market: skipping %s: %s", key, exc)
             out.append(merged)
         return out
 
