@@ -47,6 +47,7 @@ __all__ = [
     "Preferences",
     "PreferencesError",
     "ScoredPosting",
+    "candidate_counts",
     "person_from",
     "preferences_from_dict",
     "role_fits",
@@ -68,6 +69,8 @@ TEXT_FULL = 0.4
 # Roles whose fit is at least this share of the best role's supply candidates (when no roles are wanted).
 ROLE_SHARE = 0.5
 WHY_TERMS = 5
+# The fit part is the best role fit times the posting's share for it, to this power: a near miss counts far less.
+FIT_POWER = 2.0
 # Level steps: the management and lead tracks sit beside staff.
 _STEP = {"intern": 0, "entry": 1, "mid": 2, "senior": 3, "staff": 4, "lead": 4, "manager": 4, "principal": 5}
 _HEADLINE = re.compile(r"\S")
@@ -239,11 +242,16 @@ def role_fits(person: Person, profiles: Mapping[str, RoleProfile]) -> list[dict[
     return out
 
 
-def candidate_roles(fits: Sequence[Mapping[str, Any]], person: Person) -> list[str]:
-    """The roles whose postings are candidates: the wanted ones, else those within `ROLE_SHARE` of the best."""
+def candidate_counts(fits: Sequence[Mapping[str, Any]], person: Person, ranking_size: int) -> list[tuple[str, int]]:
+    """Which roles' postings are candidates, and how many of each role's best: every wanted role's `ranking_size`;
+    else `ranking_size` of each role whose fit is at least `ROLE_SHARE`, and of the others a share of it equal to
+    their fit (a posting matched to a neighbouring role can fit the person's best role nearly as well)."""
     if person.preferences.roles or not person.role_scores:
-        return [str(f["role"]) for f in fits]
-    return [str(f["role"]) for f in fits if f["fit"] >= ROLE_SHARE]
+        return [(str(f["role"]), ranking_size) for f in fits]
+    return [
+        (str(f["role"]), ranking_size if f["fit"] >= ROLE_SHARE else math.ceil(ranking_size * float(f["fit"])))
+        for f in fits
+    ]
 
 
 @dataclass(frozen=True)
@@ -279,7 +287,7 @@ def score_postings(
     role_fit = np.array([fits.get(role, 0.0) for role in roles[:slots]])
     parts: dict[str, np.ndarray] = {}
     # The posting's best role for this person: its score for each role over its best, times the role's fit.
-    parts["fit"] = np.square((cards["roles"][:, :slots] / 255.0 * role_fit[None, :]).max(axis=1))
+    parts["fit"] = np.power((cards["roles"][:, :slots] / 255.0 * role_fit[None, :]).max(axis=1), FIT_POWER)
     weights = cards["weights"].astype(np.float64)
     norms = np.sqrt(np.square(weights).sum(axis=1))
     norms[norms == 0] = 1.0

@@ -19,7 +19,7 @@ from matching.recommend import (
     Person,
     Preferences,
     ScoredPosting,
-    candidate_roles,
+    candidate_counts,
     person_from,
     preferences_from_dict,
     role_fits,
@@ -89,8 +89,8 @@ class Recommender:
         prefs = self.preferences(preferences)
         person = person_from(self.matcher, text, prefs)
         fits = role_fits(person, self.classifier.profiles)
-        roles = candidate_roles(fits, person)
-        ids, cards = self._candidates(roles)
+        counts = candidate_counts(fits, person, self.store.settings.ranking_size)
+        ids, cards = self._candidates(counts)
         scored = self._score(person, ids, cards, {str(f["role"]): float(f["fit"]) for f in fits}, n)
         return {
             "roles": [{"role": f["role"], "score": f["score"], "band": f["band"]} for f in fits],
@@ -114,7 +114,7 @@ class Recommender:
         norm = float(np.linalg.norm(vector)) or 1.0
         vector /= norm
         order = ([own] if own else []) + [r for r in roles if r != own]
-        ids, cards = self._candidates(order)
+        ids, cards = self._candidates([(role, self.store.settings.ranking_size) for role in order])
         keep = [i for i, other in enumerate(ids) if other != posting_id]
         person = Person(Preferences(), {}, vector, card.level)
         fits = {role: (1.0 if role == own else 0.0) for role in roles}
@@ -133,9 +133,9 @@ class Recommender:
                 "seeds and code here as on the workers"
             )
 
-    def _candidates(self, roles: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        """The ids and decoded cards of the roles' current postings (`ranking_size` per role)."""
-        ids, blob = self.cards.candidates(self.model_version, roles, self.store.settings.ranking_size, CARD_BYTES)
+    def _candidates(self, counts: Sequence[tuple[str, int]]) -> tuple[list[str], np.ndarray]:
+        """The ids and decoded cards of the roles' best current postings, (role, how many) each."""
+        ids, blob = self.cards.candidates(self.model_version, counts, CARD_BYTES)
         cards = np.frombuffer(blob, dtype=CARD_DTYPE)
         if len(cards) != len(ids):  # cannot happen: the script keeps only cards of this size
             raise QueueError(f"recommendations: {len(ids)} candidate ids but {len(cards)} cards")

@@ -19,7 +19,7 @@ from matching.recommend import (
     MinimumPay,
     Preferences,
     PreferencesError,
-    candidate_roles,
+    candidate_counts,
     person_from,
     preferences_from_dict,
     role_fits,
@@ -137,7 +137,7 @@ def test_a_persons_text_ranks_the_roles_and_gives_each_its_band(classifier):
     assert fits[0]["role"] == "ml-platform-engineer" and fits[0]["fit"] == 1.0
     assert [f["score"] for f in fits] == sorted((f["score"] for f in fits), reverse=True)
     assert set(fits[0]) == {"role", "title", "score", "fit", "band"}
-    assert candidate_roles(fits, person)[0] == "ml-platform-engineer"
+    assert candidate_counts(fits, person, 100)[0] == ("ml-platform-engineer", 100)
 
 
 def test_wanted_roles_without_text_are_the_only_roles(classifier):

@@ -23,19 +23,17 @@ class CardStore:
         self._candidates = client.register_script(_script("candidates.lua"))
 
     def candidates(
-        self, model_version: str, roles: Sequence[str], per_role: int, card_bytes: int
+        self, model_version: str, counts: Sequence[tuple[str, int]], card_bytes: int
     ) -> tuple[list[str], bytes]:
-        """The ids and cards (concatenated, `card_bytes` each) of the best `per_role` current postings of each role
-        (rankings of `model_version`), in the roles' order then by score; postings whose card expired are left out."""
-        if not roles or per_role <= 0:
+        """The ids and cards (concatenated, `card_bytes` each) of the best current postings of roles, `counts`
+        giving each role and how many (rankings of `model_version`), in that order then by score; postings whose
+        card expired are left out."""
+        wanted = [(role, count) for role, count in counts if count > 0]
+        if not wanted:
             return [], b""
-        args = [
-            self.keys.ranking(model_version, ""),
-            self.keys.card(model_version, ""),
-            str(per_role),
-            str(card_bytes),
-            *roles,
-        ]
+        args = [self.keys.ranking(model_version, ""), self.keys.card(model_version, ""), str(card_bytes)]
+        for role, count in wanted:
+            args += [role, str(count)]
         reply = cast(list[bytes], self._candidates(keys=[], args=args))
         return [b.decode("utf-8", "surrogateescape") for b in reply[1:]], reply[0]
 
