@@ -9,7 +9,13 @@ from pathlib import Path
 from conftest import ROOT, run_cli, wait_for
 
 from matching.cards import CARD_BYTES
+from worker import Client
 from worker.runtime import load_classifier
+from worker.service.handling import Item, classify_items, outcomes
+from worker.service.recommend import card_maker
+from worker.service.redisconn import connect
+from worker.service.store.results import ResultStore
+from worker.settings import load_settings
 
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
 PERSONA = """ML Platform Engineer
@@ -101,3 +107,25 @@ def test_recommend_and_similar_through_the_client_and_the_cli(worker, client, en
     assert [p["id"] for p in json.loads(done.stdout)["postings"]] == [p["id"] for p in again["postings"]]
     unknown = run_cli(["similar", "never-submitted"], env)
     assert unknown.returncode == 1 and "no current match" in unknown.stderr
+
+
+def test_postings_whose_results_expired_drop_out_though_still_ranked(env, raw_redis, prefix):
+    def publish(ttl: str, posting: dict) -> None:
+        settings = load_settings(environ={**env, "JOBMATCH_RESULT_TTL": ttl})
+        classifier = load_classifier(settings)
+        store = ResultStore(connect(settings), settings)
+        store.cards = card_maker(lambda: classifier)
+        items = [Item(json.dumps(posting))]
+        store.publish(outcomes(items, classify_items(classifier, items)[0], origin="test", token="t"))
+
+    description = "Kubeflow pipelines, a model registry and a feature store for our data scientists."
+    posting = {"id": "short-lived", "title": "ML Platform Engineer", "description": description}
+    publish("1", posting)
+    publish("60", {**posting, "id": "long-lived"})  # renews the ranking's expiry, not the first posting's
+    client = Client(load_settings(environ=env))
+    assert {p["id"] for p in client.recommend(PERSONA)["postings"]} == {"short-lived", "long-lived"}
+    wait_for(lambda: not raw_redis.exists(f"{prefix}result:short-lived"), 10, "the short-lived result to expire")
+    version = load_classifier(client.settings).model_version
+    ranked = raw_redis.zrange(f"{prefix}ranking:{version}:machine-learning-platform-engineer", 0, -1)
+    assert b"short-lived" in ranked  # still in the ranking, yet no longer recommended
+    assert [p["id"] for p in client.recommend(PERSONA)["postings"]] == ["long-lived"]
