@@ -10,16 +10,22 @@ so apart from the delay the result is what the real worker publishes. Started as
 `celery -A faults_app worker` with tests/integration on PYTHONPATH; everything else is the real app, the
 real worker and the real Redis. `FAULTS_MAX_REDELIVERIES` in the environment lowers the redeliveries after
 which a crash-looping task is classified one posting at a time (each crash costs the pool seconds).
+`FAULTS_LEASE_SECONDS` shortens the lease after which a dead worker's deliveries are restored (leases.py), and
+`FAULTS_KILL_BEFORE_RECORD=<text>` SIGKILLs the worker's main process when a message whose body holds <text> has
+been taken off the queue (BLMOVE) and not yet recorded as delivered: the window kombu's BRPOP left open.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import time
 from typing import Any
 
 import worker.service.handling as classification
+import worker.service.leases as leases
+import worker.service.transport as transport
 from worker.service.app import create_app
 from worker.settings import load_settings
 
@@ -41,4 +47,20 @@ def _with_faults(classifier: Any, records: Any) -> Any:
 classification.classify_chunk = _with_faults
 if "FAULTS_MAX_REDELIVERIES" in os.environ:
     classification.MAX_REDELIVERIES = int(os.environ["FAULTS_MAX_REDELIVERIES"])
+if "FAULTS_LEASE_SECONDS" in os.environ:
+    leases.LEASE_SECONDS = float(os.environ["FAULTS_LEASE_SECONDS"])
+    leases.RENEW_SECONDS = min(leases.RENEW_SECONDS, leases.LEASE_SECONDS / 4)
+
+_kill_marker = os.environ.get("FAULTS_KILL_BEFORE_RECORD", "").encode()
+_real_append = transport.QoS.append
+
+
+def _append_or_die(qos: Any, message: Any, delivery_tag: str) -> None:
+    if _kill_marker and _kill_marker in base64.b64decode(message._raw.get("body", "")):
+        print(f"FAULT KILL BEFORE RECORD pid={os.getpid()}", flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    _real_append(qos, message, delivery_tag)
+
+
+transport.QoS.append = _append_or_die
 app = create_app(load_settings())

@@ -10,9 +10,9 @@ BLPOPs. The client writes those lines without parsing them as soon as every earl
 deletes the chunk's lines, so a redelivered task still finds them: memory (here and in Redis) holds at most
 `window` chunks. A chunk finished twice (a redelivered task) is taken once.
 
-A chunk not finished `resend_after(settings)` seconds after it was sent (the visibility timeout plus the
-time workers take to notice) is sent again: kombu's Redis transport pops a message from the queue before it
-records it as unacknowledged, so a worker killed in between loses it, and only the client can tell.
+A chunk not finished `resend_after(settings)` seconds after it was sent (a dead worker's lease expiring plus the
+time a live worker takes to restore its deliveries) is sent again: a backstop, the transport (service/transport.py)
+leaving no moment in which a message taken off the queue is recorded nowhere.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from kombu.exceptions import OperationalError
 
 from ..chunks import QUEUE_CHUNK_LINES, BatchSummary, ChunkResult, byte_chunks
 from ..errors import NoWorkers
-from ..service.app import restore_every
 from ..service.client import Client
 from ..service.heartbeat import WorkerInfo
+from ..service.leases import LEASE_SECONDS, RENEW_SECONDS
 from ..service.names import CLASSIFY_BATCH
 from ..service.redisconn import REDIS_ERRORS, unavailable
 from ..settings import Settings
@@ -42,9 +42,8 @@ WAIT_SECONDS = 5  # BLPOP timeout; between waits the client checks that some wor
 
 def resend_after(settings: Settings) -> float:
     """Seconds after which an unfinished chunk is sent again: by then a dead worker's chunk was restored to the
-    queue and run (visibility timeout, restore interval, a wait), so one still missing was lost in transit."""
-    timeout = settings.visibility_timeout_seconds
-    return timeout + 2 * restore_every(timeout) + WAIT_SECONDS
+    queue and run (its lease expired, a live worker swept, a wait), so one still missing was lost some other way."""
+    return LEASE_SECONDS + 2 * RENEW_SECONDS + WAIT_SECONDS
 
 
 def check_workers(client: Client, local_model_version: str, *, wait: float = 0.0) -> list[WorkerInfo]:
@@ -126,7 +125,7 @@ def _collect(client: Client, chunks: Iterator[tuple[int, int, bytes]], window: i
                 if not client.workers() and not warned:
                     print(
                         "jobmatch batch: no live worker; waiting (chunks a dead worker held return to the queue "
-                        f"after the visibility timeout, {client.settings.visibility_timeout_seconds:g} s)",
+                        f"{LEASE_SECONDS:g} s after its last lease renewal, once a worker runs)",
                         file=sys.stderr,
                     )
                     warned = True

@@ -84,9 +84,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,  # a worker waits out a Redis restart, however long
         "broker_channel_error_retry": True,
+        # kombu's Redis transport, each delivery recorded with its owner, messages taken with BLMOVE (transport.py)
+        "broker_transport": "worker.service.transport:Transport",
         "broker_transport_options": {
             # Every key kombu writes (queue, unacked hash, bindings, pidbox) goes under the prefix too.
             "global_keyprefix": settings.key_prefix,
+            "priority_steps": [0],  # one list per queue: what BLMOVE takes from (jobmatch sets no priorities)
             "visibility_timeout": settings.visibility_timeout_seconds,
             "unacked_restore_interval": restore_every(settings.visibility_timeout_seconds),
             "unacked_restore_throttle": 1,

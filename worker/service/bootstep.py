@@ -1,4 +1,5 @@
-"""The worker's own step in Celery's main process: its heartbeat and the intake-stream reader, in two threads."""
+"""The worker's own step in Celery's main process: its heartbeat, the intake-stream reader and its lease (renewed,
+and dead instances' deliveries restored: leases.py), in three threads."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from celery import bootsteps
 from ..runtime import load_classifier
 from .heartbeat import BEAT_SECONDS, WorkerInfo, forget, write_beat
 from .intake import IntakeReader
+from .leases import LeaseKeeper, instance_id
 from .names import CLASSIFY_MANY
 from .redisconn import REDIS_ERRORS, connect
 from .store.results import ResultStore
@@ -51,6 +53,7 @@ class ServiceStep(bootsteps.StartStopStep):  # type: ignore[misc]  # celery is u
             concurrency=int(parent.concurrency or 1),
             started_at=now,
             seen_at=now,
+            instance=instance_id(),
         )
 
         def dispatch(postings: list[list[Any]]) -> None:
@@ -65,7 +68,12 @@ class ServiceStep(bootsteps.StartStopStep):  # type: ignore[misc]  # celery is u
         ]
         for thread in self._threads:
             thread.start()
-        log.info("jobmatch worker %s: model %s, intake group reading", parent.hostname, model_version)
+        # Not stopped with the others: a warm shutdown waits for running tasks, and their lease must hold till the
+        # process exits (else a live worker would restore them). A daemon thread ends with the process.
+        keeper = LeaseKeeper(connect(settings), store.keys, instance_id())
+        threading.Thread(target=keeper.run, args=(threading.Event(),), name="jobmatch-leases", daemon=True).start()
+        log.info("jobmatch worker %s (instance %s): model %s, intake group reading", parent.hostname, instance_id(),
+                 model_version)  # fmt: skip
 
     def _beat(self, store: ResultStore, info: WorkerInfo) -> None:
         while not self._stop.is_set():

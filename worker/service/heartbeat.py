@@ -28,6 +28,7 @@ class WorkerInfo:
     concurrency: int
     started_at: float
     seen_at: float
+    instance: str = ""  # the worker instance (leases.py): host, pid, start time
 
     def alive(self, now: float | None = None) -> bool:
         return (now if now is not None else time.time()) - self.seen_at <= ALIVE_SECONDS

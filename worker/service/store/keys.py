@@ -18,11 +18,13 @@ __all__ = [
     "DEAD_LETTER_SEEN_KEY",
     "DEAD_LETTER_STREAM",
     "DELIVERIES_KEY",
+    "INFLIGHT_KEY",
     "INTAKE_FIELD",
     "INTAKE_GROUP",
     "INTAKE_STREAM",
     "ISOLATION_KEY",
     "KEY_TEMPLATES",
+    "LEASES_KEY",
     "MARKET_INDEX_KEY",
     "MARKET_KEY",
     "MARKET_SEEN_KEY",
@@ -37,6 +39,7 @@ __all__ = [
     "SOURCE_STATE_KEY",
     "TASK_QUEUE",
     "UNACKED_KEY",
+    "UNACKED_OWNER_KEY",
     "WORKERS_KEY",
     "Keys",
 ]
@@ -78,6 +81,10 @@ MARKET_INDEX_KEY = "{prefix}market:index"  # hash: "role level currency" (tab-se
 TASK_QUEUE = "tasks"
 QUEUE_KEY = "{prefix}" + TASK_QUEUE
 UNACKED_KEY = "{prefix}unacked"
+# Leases (service/leases.py): who holds each delivery, so a dead worker's deliveries come back in seconds.
+LEASES_KEY = "{prefix}leases"  # hash: worker instance -> when it last renewed its lease (Redis time, seconds)
+UNACKED_OWNER_KEY = "{prefix}unacked_owner"  # hash: delivery tag -> the worker instance holding it
+INFLIGHT_KEY = "{prefix}inflight:{instance}"  # list: messages an instance took off the queue, not yet recorded
 
 
 # The templates jobmatch itself writes (Celery's queue and kombu's keys aside), as docs/service.md lists them.
@@ -103,6 +110,9 @@ KEY_TEMPLATES = (
     MARKET_KEY,
     MARKET_SEEN_KEY,
     MARKET_INDEX_KEY,
+    LEASES_KEY,
+    UNACKED_OWNER_KEY,
+    INFLIGHT_KEY,
 )
 
 
@@ -188,3 +198,18 @@ class Keys:
     @property
     def unacked(self) -> str:
         return UNACKED_KEY.format(prefix=self.prefix)
+
+    @property
+    def unacked_index(self) -> str:
+        return self.unacked + "_index"
+
+    @property
+    def leases(self) -> str:
+        return LEASES_KEY.format(prefix=self.prefix)
+
+    @property
+    def unacked_owner(self) -> str:
+        return UNACKED_OWNER_KEY.format(prefix=self.prefix)
+
+    def inflight(self, instance: str) -> str:
+        return INFLIGHT_KEY.format(prefix=self.prefix, instance=instance)
