@@ -22,7 +22,8 @@ How a pay tag is read (`parse_pay_text`):
 The package, one module per step:
 
 - `stated`: `StatedPay` and `PayError`, periods and annualising, band checks, currency tables.
-- `figures`: money figures in text, joined into ranges and built into pay (`parse_pay_text`).
+- `scan`: money figures in text, with their markers, multipliers and periods.
+- `figures`: figures joined into ranges and built into pay (`parse_pay_text`).
 - `description`: pay sentences in a posting's description (`find_pay_in_text`).
 - `structured`: a feed's salary object (`parse_structured_pay`).
 - `place`: what a shared symbol ("$", "kr") means where the posting is (`local_currencies`).
