@@ -1,14 +1,16 @@
-"""Recommendation quality: precision@5 per role for the persona texts in bench/personas/ (one per role, written
-as a person in that role would describe themselves), against the labelled dev postings.
+"""Recommendation quality: precision@5 per role for the persona texts in bench/personas/ (written as people in
+each role would describe themselves: `NNN.txt` one per role, and `NNN-*.txt` in other styles: a short bio, a
+CV's opening, "I'm a ..."), against the labelled dev postings.
 
     .venv/bin/python bench/recommend_quality.py [--eval DIR] [--personas DIR] [-k 5] [--min-labelled 10] [--json]
 
 Starts its own `redis-server` on a free port, classifies the dev postings (`DIR/postings.jsonl`, default
 `../shared/eval/`) and publishes them exactly as a worker does (`handling.classify_items`, `outcomes`, the store
-with the worker's card hook), then asks `Client.recommend(persona text)` for each persona `NNN.txt` (NNN: the
+with the worker's card hook), then asks `Client.recommend(persona text)` for each persona `NNN*.txt` (NNN: the
 seed prefix of its role). precision@k = the share of the top k recommended postings whose labels (`role` or
-`also`) accept the persona's role; reported for roles with at least `--min-labelled` labelled dev postings (the
-others are shown, marked). Without the eval folder it says so and stops: the labels are not in the repository.
+`also`) accept the persona's role, per text and its mean per role; reported for roles with at least
+`--min-labelled` labelled dev postings (the others are shown, marked). Without the eval folder it says so and
+stops: the labels are not in the repository.
 """
 
 from __future__ import annotations
@@ -87,13 +89,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"precision@{args.k} per role ({len(lines)} dev postings; roles with >= {args.min_labelled} labelled)")
+    print(f"precision@{args.k} per text ({len(lines)} dev postings; roles with >= {args.min_labelled} labelled)")
     for row in rows:
         mark = "" if row["counted"] else f"  (only {row['labelled']} labelled: not counted)"
-        print(f"  {row['role']}  {row['precision']:.2f}  top role: {row['top_role']}{mark}")
-    counted = [row["precision"] for row in rows if row["counted"]]
-    if counted:
-        print(f"  mean over counted roles: {sum(counted) / len(counted):.2f}")
+        print(f"  {row['persona']:<16} {row['precision']:.2f}  top role: {row['top_role']}{mark}")
+    by_role: dict[str, list[float]] = {}
+    for row in rows:
+        if row["counted"]:
+            by_role.setdefault(row["role"], []).append(row["precision"])
+    print(f"precision@{args.k} per role (mean over its texts)")
+    for role, values in sorted(by_role.items()):
+        print(f"  {role}  {sum(values) / len(values):.2f}  ({len(values)} texts)")
+    if by_role:
+        means = [sum(v) / len(v) for v in by_role.values()]
+        print(f"  mean over roles: {sum(means) / len(means):.2f}")
     return 0
 
 

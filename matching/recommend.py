@@ -207,14 +207,29 @@ def person_from(matcher: RoleMatcher, text: str | None, preferences: Preferences
     lines = [line.strip() for line in text.strip().splitlines() if _HEADLINE.search(line)]
     headline = lines[0] if lines and len(lines[0]) <= 80 else ""
     posting = Posting(id="person", title=headline or "-", description=text)
-    ranking = matcher.rank(posting)
-    counts = matcher._body_counts([posting])
-    vector = matcher._tfidf(counts, matcher.body_idf_).toarray()[0]
+    scores, vector = _role_scores(matcher, posting)
     seniority = read_seniority(headline, text)
     level = preferences.level or seniority.level
     evidence = () if preferences.level else seniority.evidence
-    scores = {r.role: float(r.score) for r in ranking.roles}
     return Person(preferences, scores, vector, level, tuple(evidence), places)
+
+
+def _role_scores(matcher: RoleMatcher, posting: Posting) -> tuple[dict[str, float], np.ndarray]:
+    """A person's score for every role, and their text's unit TF-IDF vector: the matcher's title and text views and
+    its specialty evidence, as `RoleMatcher.rank_many` scores a posting, without the domain penalty. A posting that
+    never names the roles' domain (ML) is rarely one of ours; a person reading our roles' guides is, and often
+    writes "GPU clusters" or "feature store" without "machine learning"."""
+    counts = matcher._body_counts([posting])
+    body = matcher._tfidf(counts, matcher.body_idf_)
+    title = matcher._tfidf(matcher._title_counts([posting.title]), matcher.title_idf_, sublinear=False)
+    by_job = np.maximum.reduceat((title @ matcher.names_.T).toarray(), matcher.name_starts_, axis=1)
+    roles = len(matcher.roles_)
+    weight = matcher.title_weight
+    similar = weight * by_job[0, :roles] + (1 - weight) * (body @ matcher.job_texts_)[0, :roles]
+    evidence = matcher._specialty_evidence(title, counts)
+    shift = matcher.specialty_weight * ((evidence - 0.5) @ matcher.role_specialties_.T)[0]
+    scores = np.clip(similar + shift, 0.0, 1.0)
+    return {role: round(float(scores[j]), 6) for j, (role, _, _) in enumerate(matcher.roles_)}, body.toarray()[0]
 
 
 def role_fits(person: Person, profiles: Mapping[str, RoleProfile]) -> list[dict[str, Any]]:
