@@ -360,7 +360,7 @@ def score_postings(
                 role=roles[cards["role"][i]] if cards["role"][i] < len(roles) else "",
                 score=round(float(score[i]), 4),
                 parts=values,
-                why=_why(person, cards[i], vector, matcher, values, now, known=bool(known[i])),
+                why=_why(person, cards[i], vector, matcher, values, now, known=bool(known[i]), like=like is not None),
             )
         )
     return out
@@ -375,6 +375,7 @@ def _why(
     now: float,
     *,
     known: bool,
+    like: bool = False,
 ) -> dict[str, Any]:
     """The reasons, in words: shared terms, the level, the pay, the place, the age."""
     prefs = person.preferences
@@ -385,12 +386,13 @@ def _why(
         vocabulary = _terms(matcher)
         why["terms"] = [vocabulary[int(card["terms"][j])] for j in top]
     level = LEVELS[int(card["level"])] if int(card["level"]) < len(LEVELS) else "unknown"
+    whose = "this posting's" if like else "your"  # `similar`: the "person" is the posting asked about
     if parts["level"] == 1.0:
-        why["level"] = f"{level}, your level"
+        why["level"] = f"{level}, {whose} level"
     elif person.level == "unknown" or level == "unknown":
-        why["level"] = f"{level} (yours: {person.level})"
+        why["level"] = f"{level} ({'this posting' if like else 'yours'}: {person.level})"
     else:
-        why["level"] = f"{level}, {'near' if parts['level'] else 'not'} your level ({person.level})"
+        why["level"] = f"{level}, {'near' if parts['level'] else 'not'} {whose} level ({person.level})"
     currency = bytes(card["currency"]).decode("ascii", "replace")
     low, high = int(card["annual_low"]), int(card["annual_high"])
     stated = f"{currency} {_span(low, high)} a year" if currency else None

@@ -208,3 +208,21 @@ def test_level_fit_is_one_at_the_level_half_a_step_away(classifier, published):
 def test_cards_of_another_format_are_left_out():
     assert len(decode_cards([b"\x01" * 10, b"\x09" * CARD_BYTES])) == 0
     assert decode_cards([]).dtype == CARD_DTYPE and np.zeros(1, CARD_DTYPE).nbytes == CARD_BYTES
+
+
+def test_a_persons_roles_do_not_need_the_domain_named(classifier):
+    # A posting that never says "machine learning" loses half its score; a person's text does not.
+    person = person_from(classifier.matcher, "I run GPU clusters: distributed training, CUDA kernels.", Preferences())
+    fits = role_fits(person, classifier.profiles)
+    assert fits[0]["role"] == "ml-infrastructure-engineer" and fits[0]["score"] > 0.2
+
+
+def test_similar_says_whose_level(classifier, published):
+    ids, cards, _ = published
+    like = np.zeros(len(classifier.matcher.body_vocabulary_))
+    like[classifier.matcher.body_vocabulary_["kubeflow"]] = 1.0
+    person = person_from(classifier.matcher, None, Preferences(level="senior"))
+    scored = score_postings(person, ids, cards, {"ml-platform-engineer": 1.0}, classifier.matcher, now=NOW, n=10,
+                            like=like)  # fmt: skip
+    assert {s.id: s.why["level"] for s in scored}["plat-2"] == "senior, this posting's level"
+    assert scored[0].id in ("plat-1", "plat-2") and scored[0].parts["text"] > 0
