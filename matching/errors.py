@@ -2,7 +2,8 @@
 
 MatchingError
 ├── PostingError        a posting is missing a field or has one of the wrong type
-└── ModelError          the matcher cannot be fitted or loaded (no profiles, a bad artefact)
+├── ModelError          the matcher cannot be fitted or loaded (no profiles, a bad artefact)
+└── PreferencesError    a person's preferences cannot be used (recommend.py, beside what it validates)
 """
 
 from __future__ import annotations
