@@ -78,6 +78,7 @@ def test_recommend_and_similar_through_the_client_and_the_cli(worker, client, en
     assert first["title"] == results[first["id"]]["title"] and first["level"] == results[first["id"]]["level"]
     assert first["band"] == results[first["id"]]["salary_band"]
     assert first["stated_salary"] == results[first["id"]]["stated_salary"]
+    assert first["market_band"] == client.get_result(first["id"])["market_band"]  # as a read attaches it
     assert first["why"]["terms"]
     assert "minimum" in first["why"]["pay"] or first["why"]["pay"] == "no stated pay"
 
@@ -89,7 +90,7 @@ def test_recommend_and_similar_through_the_client_and_the_cli(worker, client, en
     assert done.returncode == 0, done.stderr
     shown = json.loads(done.stdout)
     assert set(shown) == {"roles", "postings"} and len(shown["postings"]) <= 3
-    assert set(shown["postings"][0]) >= {"id", "role", "score", "why", "title", "level", "band", "stated_salary"}
+    assert set(shown["postings"][0]) >= {"id", "role", "score", "why", "title", "level", "band", "stated_salary", "market_band"}
     plain = run_cli(["recommend", "-"], env, stdin=PERSONA)
     assert plain.returncode == 0, plain.stderr
     assert "roles that fit" in plain.stdout and first["id"] in plain.stdout

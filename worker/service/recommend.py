@@ -155,8 +155,9 @@ class Recommender:
 
     def _postings(self, scored: Sequence[ScoredPosting]) -> list[dict[str, Any]]:
         results = self.store.get_results([s.id for s in scored])
+        bands = self.store.market.bands(results)  # one round trip for every shown posting's market band
         out = []
-        for item, result in zip(scored, results, strict=True):
+        for item, result, market_band in zip(scored, results, bands, strict=True):
             result = result or {}
             out.append(
                 {
@@ -169,6 +170,7 @@ class Recommender:
                     "level": result.get("level"),
                     "band": result.get("salary_band"),
                     "stated_salary": result.get("stated_salary"),
+                    "market_band": market_band,
                 }
             )
         return out
