@@ -13,6 +13,8 @@ which a crash-looping task is classified one posting at a time (each crash costs
 `FAULTS_LEASE_SECONDS` shortens the lease after which a dead worker's deliveries are restored (leases.py), and
 `FAULTS_KILL_BEFORE_RECORD=<text>` SIGKILLs the worker's main process when a message whose body holds <text> has
 been taken off the queue (BLMOVE) and not yet recorded as delivered: the window kombu's BRPOP left open.
+`FAULTS_POLL_SLEEP=S` makes every source poll sleep S seconds once it holds the source's lock (logging
+`FAULT SLEEP poll=<source> pid=...`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import worker.service.handling as classification
 import worker.service.leases as leases
+import worker.service.polling as polling
 import worker.service.transport as transport
 from worker.service.app import create_app
 from worker.settings import load_settings
@@ -63,4 +66,16 @@ def _append_or_die(qos: Any, message: Any, delivery_tag: str) -> None:
 
 
 transport.QoS.append = _append_or_die
+
+_real_poll = polling._poll
+
+
+def _slow_poll(context: Any, config: Any, report: Any) -> Any:
+    if "FAULTS_POLL_SLEEP" in os.environ:
+        print(f"FAULT SLEEP poll={config.name} pid={os.getpid()}", flush=True)
+        time.sleep(float(os.environ["FAULTS_POLL_SLEEP"]))
+    return _real_poll(context, config, report)
+
+
+polling._poll = _slow_poll
 app = create_app(load_settings())

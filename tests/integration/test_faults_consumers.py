@@ -9,12 +9,14 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 
 import redis
 from conftest import ROOT, run_cli, wait_for
 
 from worker.runtime import load_classifier
 from worker.service.client import CLAIM_IDLE_MS
+from worker.service.intake import CLAIM_EVERY_SECONDS
 from worker.service.store.keys import INTAKE_GROUP
 from worker.service.store.results import Outcome
 
@@ -138,10 +140,13 @@ def test_the_intake_reader_dispatches_its_own_pending_entries_and_claims_a_dead_
     raw_redis.xgroup_create(intake, INTAKE_GROUP, id="0", mkstream=True)
 
     def read_as(consumer: str, names: list[str]) -> list[bytes]:
-        """XADD postings and read them as `consumer` without acknowledging (it crashed before dispatching)."""
+        """XADD postings and read them as `consumer` without acknowledging (it crashed before dispatching); in one
+        transaction, so that a running worker's reader cannot take them first."""
+        pipe = raw_redis.pipeline(transaction=True)
         for name in names:
-            raw_redis.xadd(intake, {"posting": json.dumps(posting(name))})
-        reply = raw_redis.xreadgroup(INTAKE_GROUP, consumer, {intake: ">"}, count=len(names))
+            pipe.xadd(intake, {"posting": json.dumps(posting(name))})
+        pipe.xreadgroup(INTAKE_GROUP, consumer, {intake: ">"}, count=len(names))
+        reply = pipe.execute()[-1]
         return [entry_id for _, entries in reply for entry_id, _ in entries]
 
     own = [f"own-{n}" for n in range(5)]
@@ -150,10 +155,11 @@ def test_the_intake_reader_dispatches_its_own_pending_entries_and_claims_a_dead_
     read_as(f"w1@{host}", own)  # what this worker read before it crashed
     dead_entries = read_as(f"dead@{host}", dead)  # a worker that died a while ago
     raw_redis.xclaim(intake, INTAKE_GROUP, f"dead@{host}", 0, dead_entries, idle=120_000, justid=True)
-    read_as(f"busy@{host}", recent)  # a live worker that just read these: not to be taken from it
 
     start_worker("w1")
     wait_for(lambda: all(client.store.get_results(own + dead)), 30, "the own and the dead worker's postings")
+    read_as(f"busy@{host}", recent)  # a live worker that just read these: not to be taken from it
+    time.sleep(CLAIM_EVERY_SECONDS + 1)  # a claim pass has looked at them (they are idle for less than 10 s)
     assert client.store.get_results(recent) == [None] * 5
     wait_for(lambda: raw_redis.xpending(intake, INTAKE_GROUP)["pending"] == 5, 10, "acknowledgements")
     assert len(raw_redis.xpending_range(intake, INTAKE_GROUP, "-", "+", 100, consumername=f"busy@{host}")) == 5

@@ -13,7 +13,7 @@ import time
 
 import pytest
 import redis
-from conftest import wait_for
+from conftest import run_cli, wait_for
 from test_faults_workers import FAULTS, FAULTS_ENV, idle, ml_posting, published_once
 
 from worker.service import leases
@@ -177,3 +177,67 @@ def test_a_task_slower_than_the_lease_and_the_visibility_timeout_runs_once(
     assert raw_redis.hlen(f"{prefix}unacked_owner") == 0 and raw_redis.xlen(f"{prefix}dead-letter") == 0
     print("\nFIGURES task slower than the lease and the visibility timeout (12 s vs 3 s and 2 s), two workers: "
           "1 posting, run once, 1 result, lost 0, duplicated 0")  # fmt: skip
+
+
+def test_status_shows_each_instance_what_it_holds_and_when_a_dead_ones_deliveries_are_restored(
+    start_worker, client, env, raw_redis, prefix
+):
+    worker = start_worker("held", command=[*FAULTS, "--loglevel", "INFO"], extra_env=FAULTS_ENV)
+    client.submit([json.dumps(ml_posting("held-1", fault={"sleep": 60}))])
+    wait_for(lambda: "FAULT SLEEP id=held-1" in worker.log(), 30, "the task to start")
+    status = json.loads(run_cli(["status", "--json"], env).stdout)
+    (mine,) = status["instances"]
+    assert mine["node"] == worker.hostname and mine["holds"] == 1 and mine["inflight"] == 0
+    assert mine["lease_age"] < 3 and mine["restore_in"] is None
+
+    worker.kill()
+    time.sleep(5)
+    done = run_cli(["status"], env)
+    assert done.returncode == 0, done.stderr  # its heartbeat (20 s) outlives its lease (10 s)
+    (line,) = [line for line in done.stdout.splitlines() if "instance " in line]
+    assert f"({worker.hostname}): lease renewed" in line and "holds 1 deliveries, 0 in flight" in line, line
+    restore_in = float(line.rsplit("restored by a live worker in ", 1)[1].split()[0])
+    assert 0 < restore_in <= 6, line
+    assert "1 delivered and not yet acknowledged" in done.stdout
+
+
+@pytest.mark.timeout(180)
+def test_a_whole_worker_killed_holding_a_submit_task_an_intake_entry_and_a_poll_each_recovered_within_30_s(
+    start_worker, client, raw_redis, prefix, tmp_path
+):
+    """The default lease (10 s), claim idle time (10 s) and poll lock (15 s): what a dead worker held through every
+    way in runs again within 30 s of the kill, once."""
+    from worker.service.names import POLL_SOURCE
+    from worker.service.store.keys import INTAKE_GROUP
+
+    doomed = start_worker("doomed", command=[*FAULTS, "--loglevel", "INFO"],
+                          extra_env={**FAULTS_ENV, "FAULTS_POLL_SLEEP": "60"})  # fmt: skip
+    feed = tmp_path / "slow.jsonl"
+    feed.write_text(json.dumps(ml_posting("polled-1")) + "\n")
+    client.app.send_task(POLL_SOURCE, args=["slow"], kwargs={"table": {"name": "slow", "kind": "files",
+                                                                        "path": str(feed)}})  # fmt: skip
+    client.submit([json.dumps(ml_posting("submitted-1", fault={"sleep": 60}))])
+    wait_for(lambda: doomed.log().count("FAULT SLEEP") == 2, 30, "the poll and the submit task to be running")
+    # An intake entry the doomed worker's reader took and never dispatched (it is killed before it could).
+    intake = f"{prefix}intake"
+    raw_redis.xadd(intake, {"posting": json.dumps(ml_posting("intake-1"))})
+    raw_redis.xreadgroup(INTAKE_GROUP, doomed.hostname, {intake: ">"}, count=10)
+    assert raw_redis.get(f"{prefix}source:slow:lock") is not None
+
+    doomed.kill()
+    killed = time.monotonic()
+    # The rescuer must not run the postings' 60 s sleeps again: it runs the plain app.
+    start_worker("rescuer")
+    recovered: dict[str, float] = {}
+    for posting_id in ("submitted-1", "intake-1", "slow:polled-1"):
+        wait_for(lambda p=posting_id: client.store.get_result(p), 40, f"{posting_id}'s result")
+        recovered[posting_id] = time.monotonic() - killed
+    wait_for(lambda: idle(raw_redis, prefix), 30, "the queue to drain")
+    for posting_id in recovered:
+        published_once(raw_redis, prefix, client.store.get_result(posting_id))
+    assert max(recovered.values()) < 30, recovered
+    assert raw_redis.xpending(intake, INTAKE_GROUP)["pending"] == 0
+    print(
+        "\nFIGURES whole worker killed holding a submit task, an intake entry and a poll; kill to result: "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in recovered.items())
+    )

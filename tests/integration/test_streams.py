@@ -44,7 +44,8 @@ def test_a_posting_xadded_to_intake_gets_a_result_and_a_malformed_entry_is_dead_
     (alive,) = [w for w in status["workers"] if w["alive"]]
     assert alive["hostname"] == worker.hostname
     assert alive["model_version"] == load_classifier(settings).model_version
-    assert status["queue"] == {"waiting": 0, "unacknowledged": 0}
+    assert status["queue"] == {"waiting": 0, "unacknowledged": 0, "unowned": {"count": 0, "restore_in": None}}
+    assert [(i["node"], i["holds"], i["restore_in"]) for i in status["instances"]] == [(worker.hostname, 0, None)]
     assert status["intake"] == {"length": 0, "groups": [{"name": "jobmatch-workers", "pending": 0, "lag": 0}]}
     assert status["dead_letter"] == {"length": 2}
 

@@ -250,8 +250,19 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         state = "alive" if w["alive"] else "gone"
         print(f"    {w['hostname']}  model {w['model_version']}  concurrency {w['concurrency']}  {state}, "
               f"seen {w['seen_seconds_ago']:g} s ago")  # fmt: skip
+    for i in status["instances"]:
+        age = "no lease" if i["lease_age"] is None else f"lease renewed {i['lease_age']:.1f} s ago"
+        due = ""
+        if i["restore_in"] is not None:
+            due = f"; restored by a live worker in {i['restore_in']:.0f} s" if i["restore_in"] else "; being restored"
+        print(f"    instance {i['instance']} ({i['node'] or 'no heartbeat'}): {age}, holds {i['holds']} "
+              f"deliveries, {i['inflight']} in flight{due}")  # fmt: skip
     queue = status["queue"]
     print(f"queue:       {queue['waiting']} waiting, {queue['unacknowledged']} delivered and not yet acknowledged")
+    unowned = queue["unowned"]
+    if unowned["count"]:
+        print(f"    {unowned['count']} delivered with no owner on record: restored by the visibility timeout in "
+              f"{unowned['restore_in']:.0f} s")  # fmt: skip
     for name in ("intake", "results"):
         part = status[name]
         groups = ", ".join(f"{g['name']} (pending {g['pending']}, lag {g['lag']})" for g in part["groups"]) or "none"

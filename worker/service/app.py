@@ -32,6 +32,7 @@ from .handling import process_context
 from .polling import beat_schedule
 from .redisconn import mask_url
 from .store.keys import TASK_QUEUE
+from .transport import install as install_transport
 
 __all__ = ["RESTORE_EVERY_SECONDS", "broker_tls", "celery_config", "create_app", "restore_every"]
 
@@ -84,8 +85,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,  # a worker waits out a Redis restart, however long
         "broker_channel_error_retry": True,
-        # kombu's Redis transport, each delivery recorded with its owner, messages taken with BLMOVE (transport.py)
-        "broker_transport": "worker.service.transport:Transport",
         "broker_transport_options": {
             # Every key kombu writes (queue, unacked hash, bindings, pidbox) goes under the prefix too.
             "global_keyprefix": settings.key_prefix,
@@ -129,6 +128,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings) -> Any:
     """A Celery app for `settings`, with jobmatch's tasks and its worker step (heartbeat, intake reader)."""
+    # kombu's Redis transport, each delivery recorded with its owner, messages taken with BLMOVE (transport.py)
+    install_transport()
     app = Celery("jobmatch", set_as_current=False)
     app.conf.update(celery_config(settings))
     app.jobmatch_settings = settings

@@ -27,6 +27,7 @@ from ..decoding import decode_line, value_of
 from ..errors import NoWorkers, QueueError
 from ..settings import Settings, load_settings
 from .heartbeat import WorkerInfo, all_workers, live_workers
+from .leases import describe as describe_leases
 from .names import CLASSIFY_MANY
 from .redisconn import REDIS_ERRORS, connect, mask_url, unavailable
 from .store.keys import INTAKE_GROUP
@@ -346,6 +347,9 @@ class Client:
         pipe.xlen(keys.dead_letter)
         unacked, intake_len, results_len, dead_len = (int(n) for n in pipe.execute())
         now = time.time()
+        workers = all_workers(client, keys)
+        nodes = {w.instance: w.hostname for w in workers if w.instance}
+        leases = describe_leases(client, keys, self.settings.visibility_timeout_seconds, nodes)
         return {
             "redis": {
                 "url": mask_url(self.settings.redis_url),
@@ -357,9 +361,10 @@ class Client:
             },
             "workers": [
                 {**asdict(w), "alive": w.alive(now), "seen_seconds_ago": round(now - w.seen_at, 1)}
-                for w in all_workers(client, keys)
+                for w in workers
             ],
-            "queue": {"waiting": depth, "unacknowledged": unacked},
+            "instances": leases["instances"],  # per worker instance: its lease, what it holds (leases.py)
+            "queue": {"waiting": depth, "unacknowledged": unacked, "unowned": leases["unowned"]},
             "intake": {"length": intake_len, "groups": self._groups(keys.intake, only=INTAKE_GROUP)},
             "results": {"length": results_len, "groups": self._groups(keys.results)},
             "dead_letter": {"length": dead_len},

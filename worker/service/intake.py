@@ -29,8 +29,10 @@ __all__ = ["CLAIM_IDLE_SECONDS", "IntakeReader"]
 
 log = logging.getLogger(__name__)
 
-CLAIM_IDLE_SECONDS = 60.0  # an entry pending this long in another consumer's list is taken over
-CLAIM_EVERY_SECONDS = 15.0
+# An entry pending this long in another consumer's list is taken over: a live reader acknowledges what it read
+# within milliseconds (it only sends one task), so only a dead one's entries get that old.
+CLAIM_IDLE_SECONDS = 10.0
+CLAIM_EVERY_SECONDS = 3.0
 BLOCK_MS = 1000
 COUNT = 100
 

@@ -26,8 +26,8 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 import redis
@@ -40,6 +40,7 @@ __all__ = [
     "RENEW_SECONDS",
     "InstanceState",
     "LeaseKeeper",
+    "describe",
     "expired_instances",
     "instance_id",
     "instances",
@@ -184,6 +185,26 @@ def instances(client: redis.Redis, keys: Keys, lease_seconds: float = LEASE_SECO
             due = 0.0 if age is None else max(0.0, lease_seconds - age)
         states.append(InstanceState(name, age, held, taken, due))
     return states
+
+
+def describe(
+    client: redis.Redis, keys: Keys, visibility_timeout: float, nodes: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What `jobmatch status` shows: each instance (its node name when its heartbeat names it, its lease's age,
+    what it holds, when that is restored if its lease has lapsed), and the deliveries no instance owns (left by a
+    worker without this transport), which kombu restores once they are older than the visibility timeout."""
+    states = instances(client, keys)
+    owned = set(cast(list[bytes], client.hkeys(keys.unacked_owner)))
+    index = cast(list[tuple[bytes, float]], client.zrange(keys.unacked_index, 0, -1, withscores=True))
+    unowned = [at for tag, at in index if tag not in owned]
+    now = time.time()  # kombu writes the index with the delivering machine's clock
+    return {
+        "instances": [{"node": (nodes or {}).get(s.instance), **asdict(s)} for s in states],
+        "unowned": {
+            "count": len(unowned),
+            "restore_in": None if not unowned else round(max(0.0, min(unowned) + visibility_timeout - now), 1),
+        },
+    }
 
 
 class LeaseKeeper:

@@ -39,6 +39,7 @@ from ..sources import (
 from .handling import Item, ProcessContext, classify_items, outcomes
 from .names import POLL_SOURCE
 from .redisconn import REDIS_ERRORS
+from .sourcelock import LOCK_SECONDS, SourceLock
 from .store.keys import Keys
 from .store.results import Outcome, dumps
 
@@ -46,7 +47,6 @@ __all__ = ["PollReport", "beat_schedule", "configured_sources", "poll", "source_
 
 log = logging.getLogger(__name__)
 
-LOCK_SECONDS = 900  # one poll of a source at a time; a crashed poll's lock lapses after this
 
 
 @dataclass
@@ -120,9 +120,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def poll(context: ProcessContext, name: str, table: Mapping[str, Any] | None = None) -> PollReport:
+def poll(
+    context: ProcessContext, name: str, table: Mapping[str, Any] | None = None, *, redelivered: bool = False
+) -> PollReport:
     """Poll the source called `name` once, as its `[[sources]]` `table` says (what beat sends), else as this
-    worker's config file says.
+    worker's config file says. One poll of a source runs at a time (`SourceLock`); a `redelivered` poll (its worker
+    died) waits for the lock its first run may still hold, the others skip.
 
     A failed poll is never only in a log: a source neither defines, a table this worker cannot read, a fetch
     that fails, an exception while classifying or publishing: each is recorded as the source's `last_error`
@@ -137,19 +140,18 @@ def poll(context: ProcessContext, name: str, table: Mapping[str, Any] | None = N
         report.error = str(exc)
         _record_failure(client, keys, name, _now(), report.error)
         return report
-    if not client.set(keys.source_lock(name), str(time.time()), nx=True, ex=LOCK_SECONDS):
+    lock = SourceLock(client, keys.source_lock(name))
+    if not lock.acquire(wait=LOCK_SECONDS + 1 if redelivered else 0):
         report.skipped = "another poll of this source is running"
         return report
     started = _now()
-    try:
-        return _poll(context, config, report)
-    except Exception as exc:
-        with contextlib.suppress(*REDIS_ERRORS):  # Redis gone: the task's failure is all there is to show
-            _record_failure(client, keys, name, started, f"{name}: poll failed: {type(exc).__name__}: {exc}")
-        raise
-    finally:
-        with contextlib.suppress(*REDIS_ERRORS):  # else the lock lapses after LOCK_SECONDS
-            client.delete(keys.source_lock(name))
+    with lock:
+        try:
+            return _poll(context, config, report)
+        except Exception as exc:
+            with contextlib.suppress(*REDIS_ERRORS):  # Redis gone: the task's failure is all there is to show
+                _record_failure(client, keys, name, started, f"{name}: poll failed: {type(exc).__name__}: {exc}")
+            raise
 
 
 def _source_config(settings: Settings, name: str, table: Mapping[str, Any] | None) -> SourceConfig:

@@ -75,7 +75,8 @@ def classify_batch(task: Any, batch_id: str, index: int, first_line: int) -> int
 def poll_source(task: Any, name: str, table: dict[str, Any] | None = None) -> dict[str, Any]:
     """Poll one source (its `[[sources]]` table as beat sent it, else this worker's config): fetch, skip postings
     already classified unchanged, classify, publish."""
-    return poll(process_context(task.app), name, table).to_dict()
+    redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
+    return poll(process_context(task.app), name, table, redelivered=redelivered).to_dict()
 
 
 def register(app: Any) -> None:

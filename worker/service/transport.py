@@ -24,6 +24,7 @@ from contextlib import suppress
 from time import monotonic, time
 from typing import Any
 
+from kombu import transport as kombu_transport
 from kombu.transport import redis as kombu_redis
 from kombu.transport import virtual
 from kombu.utils.encoding import bytes_to_str
@@ -31,7 +32,7 @@ from kombu.utils.json import dumps, loads
 
 from .leases import instance_id
 
-__all__ = ["Channel", "QoS", "Transport"]
+__all__ = ["Channel", "QoS", "Transport", "install"]
 
 OWNER_KEY = "unacked_owner"  # under kombu's global key prefix, like `unacked`
 LEASES_KEY = "leases"
@@ -167,3 +168,11 @@ class Transport(kombu_redis.Transport):
     """kombu's Redis transport with jobmatch's channel."""
 
     Channel = Channel
+
+
+def install() -> None:
+    """Make `redis://` and `rediss://` broker URLs use this transport in this process (kombu's alias table), so that
+    the URLs in Celery's banner and logs keep their scheme (`broker_transport` would show the class path)."""
+    for scheme in ("redis", "rediss"):
+        kombu_transport.TRANSPORT_ALIASES[scheme] = f"{__name__}:Transport"
+        kombu_transport._transport_cache.pop(scheme, None)
