@@ -4,12 +4,11 @@
 is what the Celery command line finds: `celery -A worker.service.app worker`.
 
 Delivery: tasks are acknowledged late (after they ran) and rejected back to the queue when their pool
-process dies, one message prefetched per process. A worker that dies whole leaves its messages in kombu's
-unacknowledged hash; any live worker (and a new one as it starts) puts them back on the queue once they
-are older than the visibility timeout (`visibility_timeout_seconds`, default 5 minutes), looking every
-`restore_every(visibility_timeout)` seconds (10 s, less for short timeouts). So a dead machine's tasks run
-again within the timeout plus that interval; a task running longer than the timeout runs twice (harmless:
-publishing is idempotent).
+process dies, one message prefetched per process. The broker transport is jobmatch's (`transport.py`): each
+delivery is recorded with the worker instance holding it, and a worker that dies whole has its deliveries put
+back on the queue by a live worker once its lease lapses (`leases.py`: 10 s), however long its tasks were running.
+kombu's visibility timeout (`visibility_timeout_seconds`, looked at every `restore_every(visibility_timeout)`
+seconds) only restores deliveries no instance owns (left by a worker without this transport).
 """
 
 from __future__ import annotations
