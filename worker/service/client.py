@@ -360,8 +360,7 @@ class Client:
                 "key_prefix": self.settings.key_prefix,
             },
             "workers": [
-                {**asdict(w), "alive": w.alive(now), "seen_seconds_ago": round(now - w.seen_at, 1)}
-                for w in workers
+                {**asdict(w), "alive": w.alive(now), "seen_seconds_ago": round(now - w.seen_at, 1)} for w in workers
             ],
             "instances": leases["instances"],  # per worker instance: its lease, what it holds (leases.py)
             "queue": {"waiting": depth, "unacknowledged": unacked, "unowned": leases["unowned"]},

@@ -48,7 +48,6 @@ __all__ = ["PollReport", "beat_schedule", "configured_sources", "poll", "source_
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class PollReport:
     """What one poll did."""
