@@ -90,7 +90,8 @@ def test_recommend_and_similar_through_the_client_and_the_cli(worker, client, en
     assert done.returncode == 0, done.stderr
     shown = json.loads(done.stdout)
     assert set(shown) == {"roles", "postings"} and len(shown["postings"]) <= 3
-    assert set(shown["postings"][0]) >= {"id", "role", "score", "why", "title", "level", "band", "stated_salary", "market_band"}
+    shape = {"id", "role", "score", "why", "title", "level", "band", "stated_salary", "market_band"}
+    assert set(shown["postings"][0]) >= shape
     plain = run_cli(["recommend", "-"], env, stdin=PERSONA)
     assert plain.returncode == 0, plain.stderr
     assert "roles that fit" in plain.stdout and first["id"] in plain.stdout
