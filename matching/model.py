@@ -126,7 +126,7 @@ class RoleMatcher:
         domain_mentions: int = 2,
         domain_penalty: float = 0.5,
         specialty_weight: float = 0.1,
-        specialty_terms: int = 5,
+        specialty_terms: int = 6,
         section_weights: Sequence[tuple[str, float]] = DEFAULT_SECTION_WEIGHTS,
         explain_terms: int = 5,
     ) -> None:
