@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from conftest import ROOT, run_cli, wait_for
+from helpers import senior_ml
 
 from worker.runtime import load_classifier
 from worker.service.store.market import DAY_SECONDS, attach_market_band, today
@@ -14,18 +15,6 @@ from worker.service.store.results import Outcome, stored_result
 
 ROLE = "machine-learning-engineer"
 EXAMPLES = ROOT / "examples" / "postings.jsonl"
-
-
-def senior_ml(n: int, low: int) -> dict:
-    """A senior ML engineer posting stating a yearly base range in USD."""
-    return {
-        "id": f"mk-{n}",
-        "title": "Senior Machine Learning Engineer",
-        "location": "Austin, TX",
-        "salary": {"min": low, "max": low + 40_000, "currency": "USD", "period": "year"},
-        "description": "Train and deploy machine learning models: PyTorch, feature pipelines, model evaluation, "
-        "experimentation, MLOps. 6+ years of experience building machine learning systems in production.",
-    }
 
 
 def test_published_pay_counts_once_per_posting_and_results_carry_the_market_band(

@@ -50,3 +50,15 @@ OTHERS = [
         "Close deals, quota, pipeline, CRM, prospecting clients.",
     ),
 ]
+
+
+def senior_ml(n: int, low: int) -> dict:
+    """A senior ML engineer posting stating a yearly base range in USD (for the market band's tests)."""
+    return {
+        "id": f"mk-{n}",
+        "title": "Senior Machine Learning Engineer",
+        "location": "Austin, TX",
+        "salary": {"min": low, "max": low + 40_000, "currency": "USD", "period": "year"},
+        "description": "Train and deploy machine learning models: PyTorch, feature pipelines, model evaluation, "
+        "experimentation, MLOps. 6+ years of experience building machine learning systems in production.",
+    }

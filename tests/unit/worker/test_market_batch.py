@@ -5,22 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import senior_ml
 
 from worker.chunks import BatchSummary, render_chunk
 from worker.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def senior_ml(n: int, low: int) -> dict:
-    return {
-        "id": f"mk-{n}",
-        "title": "Senior Machine Learning Engineer",
-        "location": "Austin, TX",
-        "salary": {"min": low, "max": low + 40_000, "currency": "USD", "period": "year"},
-        "description": "Train and deploy machine learning models: PyTorch, feature pipelines, model evaluation, "
-        "experimentation, MLOps. 6+ years of experience building machine learning systems in production.",
-    }
 
 
 @pytest.fixture
