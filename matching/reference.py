@@ -56,8 +56,8 @@ def parse_other_roles(text: str, *, source: str = _RESOURCE) -> list[OtherRole]:
 
 def load_other_roles() -> tuple[list[OtherRole], str]:
     """The packaged background roles and the sha256 of their file (part of the model version)."""
-    data = resources.files(__package__).joinpath("reference", _RESOURCE).read_text(encoding="utf-8")
-    return parse_other_roles(data), hashlib.sha256(data.encode()).hexdigest()
+    data, digest = _packaged(_RESOURCE)
+    return parse_other_roles(data), digest
 
 
 def parse_specialties(text: str, *, source: str = _SPECIALTIES) -> dict[str, tuple[str, ...]]:
@@ -89,5 +89,11 @@ def parse_specialties(text: str, *, source: str = _SPECIALTIES) -> dict[str, tup
 
 def load_specialties() -> tuple[dict[str, tuple[str, ...]], str]:
     """The packaged title-word specialties and the sha256 of their file (part of the model version)."""
-    data = resources.files(__package__).joinpath("reference", _SPECIALTIES).read_text(encoding="utf-8")
-    return parse_specialties(data), hashlib.sha256(data.encode()).hexdigest()
+    data, digest = _packaged(_SPECIALTIES)
+    return parse_specialties(data), digest
+
+
+def _packaged(name: str) -> tuple[str, str]:
+    """A file of `reference/` as text, and its sha256."""
+    data = resources.files(__package__).joinpath("reference", name).read_text(encoding="utf-8")
+    return data, hashlib.sha256(data.encode()).hexdigest()
