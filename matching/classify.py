@@ -21,7 +21,7 @@ from .pay import (
 from .posting import Posting, posting_from_dict
 from .seniority import read_seniority
 
-__all__ = ["SCHEMA_VERSION", "Classifier", "rejected_result"]
+__all__ = ["SCHEMA_VERSION", "Classifier", "record_id", "rejected_result"]
 
 # Bump when a field of the result object changes meaning or disappears.
 SCHEMA_VERSION = 1
@@ -88,7 +88,7 @@ class Classifier:
                 valid.append(posting_from_dict(record))
             except MatchingError as exc:
                 where = f"line {line}: " if line is not None else ""
-                posting_id = _record_id(record)
+                posting_id = record_id(record)
                 results.append(
                     rejected_result(posting_id, where + str(exc), model_version=self.model_version, line=line)
                 )
@@ -152,7 +152,8 @@ def _stated_pay(posting: Posting) -> StatedPay | None:
     return find_pay_in_text(posting.description, location=posting.location)
 
 
-def _record_id(record: object) -> str | None:
+def record_id(record: object) -> str | None:
+    """The id of a raw record (a decoded JSON value) when it has a usable one, as a string; else None."""
     if isinstance(record, Mapping):
         raw = record.get("id")
         if isinstance(raw, str | int) and not isinstance(raw, bool):

@@ -18,6 +18,7 @@ from typing import Any
 import redis
 
 from matching import Classifier, rejected_result
+from matching.classify import record_id
 
 from ..decoding import value_of
 from ..lines import classify_chunk, decode_line
@@ -132,9 +133,7 @@ def poison_result(record: tuple[int | None, object], exc: BaseException | str, *
     """The `rejected` result of a posting whose classification raised (the exception is its error), or that
     was given up for the reason `exc` names."""
     line, value = record[0], value_of(record[1])
-    posting_id = None
-    if isinstance(value, dict) and isinstance(value.get("id"), str | int) and not isinstance(value.get("id"), bool):
-        posting_id = str(value["id"])
+    posting_id = record_id(value)
     where = f"line {line}: " if line is not None else ""
     if posting_id is not None:
         where += f"posting {posting_id!r}: "
