@@ -49,7 +49,9 @@ _BETWEEN_RE = re.compile(
 _LABEL_RE = re.compile(r"\b(?:(?P<min>min(?:imum|imaal)?)|(?P<mid>mid(?:point)?)|(?P<max>max(?:imum|imaal)?))\b\.?"
                        r"[^$€£₹\d.!?;]{0,25}\Z", re.I)  # fmt: skip
 _UP_TO_RE = re.compile(
-    r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as|tot|maximaal)\W*\Z", re.I
+    r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as|tot|maximaal"
+    r"|(?:salary|pay|paying|package|remuneration|compensation|rate)\W{0,3}to)\W*\Z",  # "Salary to £120k"
+    re.I,
 )
 _FROM_RE = re.compile(
     r"\b(?:from|starting\s+(?:at|from)|starts?\s+at|min(?:imum)?|at\s+least|over|more\s+than|in\s+excess\s+of"
