@@ -16,7 +16,7 @@ from profiles.models import RoleProfile
 
 from .errors import ModelError
 from .posting import Posting
-from .reference import OtherRole, load_other_roles, load_specialties
+from .reference import OtherRole, Specialty, load_other_roles, load_specialties
 from .term_counts import TermCounter
 from .tokens import domain_terms, text_tokens, title_phrases
 from .tokens import title_terms as job_words
@@ -24,7 +24,7 @@ from .tokens import title_terms as job_words
 __all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
-ALGORITHM_VERSION = 4
+ALGORITHM_VERSION = 5
 
 # How much each top-level section of a role document says about the job itself, by a keyword of its
 # heading (first keyword found wins). Responsibilities and skills describe the work; salary, market and
@@ -93,22 +93,26 @@ class RoleMatcher:
     threshold : the lowest score that can be a match (`no_match` below it).
     margin : how far our best role must be ahead of the best background job (`reference/other_roles.txt`)
         to be a match; the background is what makes "none of our roles" an answer.
-    family_margin : the margin for a posting whose title names the roles' family: a title word that
-        nearly every role's names share and almost no background job's do ("ML" for these seeds, found
-        at fit), or whose text names that family's domain at least `family_mentions` times. "Data
-        Scientist, Machine Learning" then goes to our roles unless its text clearly belongs to the
-        background job, and so does a "Backend Engineer" whose work is all about ML.
+    family_margin : the margin for a posting whose title names the roles' family (a title word that nearly
+        every role's names share and almost no background job's do: "ML" for these seeds, found at fit) by the
+        domain's own words (see `domain_mentions`; a bare "AI" is not enough), or whose text names that
+        domain at least `family_mentions` times. "Data Scientist, Machine Learning" then goes to our roles
+        unless its text clearly belongs to the background job, and so does a "Backend Engineer" whose work is
+        all about ML.
     family_mentions : see `family_margin`.
     domain_mentions : how often a posting's text (its title counted `title_boost` times) must name a family
         term's domain (the term itself, "machine learning", or a discipline of it: MLOps, NLP, LLMs...) for a
         role whose names carry that term to count in full, when the posting's title does not name it.
     domain_penalty : the factor on the score of a role whose domain the posting does not name: a title word
         alone ("Data Architect") must not make a match with "ML Infrastructure Architect".
-    specialty_weight : how much a role's specialties move its score: for each word of the role's names that
-        `reference/specialties.txt` lists ("infrastructure", "backend", "architect", "platform"), the
-        posting's evidence for that work in [0, 1] (1 when its title says the word, else the share of
-        `specialty_terms` distinct terms of that work its text uses) less one half, summed, times this weight.
-        It tells siblings apart: an ML infrastructure job from an ML job, a backend one from both.
+    specialty_weight : how much specialties move a job's score: for each word that `reference/specialties.txt`
+        lists ("infrastructure", "backend", "architect", "platform"), the posting's evidence for that work in
+        [0, 1] (1 when its title says the word, else the share of `specialty_terms` distinct terms of that work
+        its text uses); a job whose names carry the word moves by the evidence less one half, and one whose
+        names do not falls by the evidence above one half, each times this weight. It tells siblings apart (an
+        ML infrastructure job from an ML job, a backend one from both) and applies to the background jobs
+        alike ("Backend Developer" has the backend specialty, "Software Engineer" none), so it also shapes
+        the verdict.
     specialty_terms : how many distinct terms of a specialty's work make full evidence for it.
     section_weights : (heading keyword, weight) pairs for the role documents' top-level sections.
     explain_terms : how many terms the explanation lists.
@@ -122,7 +126,7 @@ class RoleMatcher:
         threshold: float = 0.25,
         margin: float = -0.03,
         family_margin: float = -0.14,
-        family_mentions: int = 5,
+        family_mentions: int = 8,
         domain_mentions: int = 2,
         domain_penalty: float = 0.5,
         specialty_weight: float = 0.1,
@@ -172,10 +176,10 @@ class RoleMatcher:
         self,
         profiles: Sequence[RoleProfile],
         other_roles: Sequence[OtherRole] | None = None,
-        specialties: Mapping[str, Sequence[str]] | None = None,
+        specialties: Mapping[str, Specialty | Sequence[str]] | None = None,
     ) -> RoleMatcher:
         """Fit on the role profiles (and the background jobs and title-word specialties, by default the
-        packaged ones)."""
+        packaged ones; a specialty may be given as its terms alone)."""
         # scikit-learn is imported here, not at the top: scoring does not use it, and importing it is most of
         # a fresh process's start-up (a warm `jobmatch classify` or worker loads a fitted, pickled matcher).
         from sklearn.feature_extraction.text import CountVectorizer
@@ -188,17 +192,30 @@ class RoleMatcher:
         else:
             reference_hash = hashlib.sha256(repr(list(other_roles)).encode()).hexdigest()
         if specialties is None:
-            specialties, specialties_hash = load_specialties()
+            work, specialties_hash = load_specialties()
         else:
-            specialties_hash = hashlib.sha256(repr(sorted(specialties.items())).encode()).hexdigest()
+            work = {w: s if isinstance(s, Specialty) else Specialty(tuple(s)) for w, s in specialties.items()}
+            specialties_hash = hashlib.sha256(repr(sorted(work.items())).encode()).hexdigest()
         reference_hash += specialties_hash
         ordered = sorted(profiles, key=lambda p: p.role)
         self.roles_ = tuple((p.role, p.title, p.seed) for p in ordered)
         self.other_jobs_ = tuple(o.title for o in other_roles)
+        # Every job's specialties, by the words of its names: the title words `specialties` lists.
+        names_words = [{w for name in (p.title, *p.aliases) for w in job_words(name)} for p in ordered]
+        other_words = [{w for name in (o.title, *o.aliases) for w in job_words(name)} for o in other_roles]
+        self.specialties_ = tuple(sorted(w for w in work if any(w in words for words in names_words)))
+        self.role_specialties_ = _has(names_words, self.specialties_)
+        self.other_specialties_ = _has(other_words, self.specialties_)
 
         # Title view: every name of a job (its title and the other names its document uses) is scored
         # on its own and a job keeps its best name, so a long list of aliases does not dilute any of them.
-        names = [(j, name) for j, p in enumerate(ordered) for name in (p.title, *p.aliases)]
+        # A role is also named by the other title words of its specialties and its own job word: "Inference
+        # Engineer" and "GPU Engineer" for an ML infrastructure engineer.
+        names = [
+            (j, name)
+            for j, p in enumerate(ordered)
+            for name in (p.title, *p.aliases, *_specialty_names(p.title, names_words[j], self.specialties_, work))
+        ]
         names += [(len(ordered) + j, name) for j, o in enumerate(other_roles) for name in (o.title, *o.aliases)]
         titles = CountVectorizer(analyzer=_title_analyzer, binary=True, dtype=np.float64)
         title_counts = titles.fit_transform([name for _, name in names]).tocsr()
@@ -208,13 +225,9 @@ class RoleMatcher:
         title_terms = titles.get_feature_names_out().tolist()
         self.family_terms_ = _family_terms(title_counts, title_terms, [owner for owner, _ in names], len(ordered))
         self.family_columns_ = np.array([self.title_vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
-        # Every role's specialties and domains, by the words of its names: the title words `specialties`
-        # lists, and the family terms.
-        names_words = [{w for name in (p.title, *p.aliases) for w in job_words(name)} for p in ordered]
-        self.specialties_ = tuple(sorted(w for w in specialties if any(w in words for words in names_words)))
-        self.role_specialties_ = _has(names_words, self.specialties_)
+        # Every role's domains, by the family terms of its title.
         self.role_domains_ = _has([set(job_words(p.title)) for p in ordered], self.family_terms_)
-        evidence_terms = {t for w in self.specialties_ for t in specialties[w]}
+        evidence_terms = {t for w in self.specialties_ for t in work[w].terms}
         evidence_terms |= {t for f in self.family_terms_ for t in domain_terms(f)}
 
         # Text view. IDF over one document per role and one per background job: words every job
@@ -234,7 +247,7 @@ class RoleMatcher:
         self.role_body_ = self._tfidf(role_counts, self.body_idf_)
         self.other_body_ = self._tfidf(other_counts, self.body_idf_)
         # The text terms that speak of each specialty's work and name each family term's domain.
-        self.specialty_columns_ = tuple(self._body_columns(specialties[w]) for w in self.specialties_)
+        self.specialty_columns_ = tuple(self._body_columns(work[w].terms) for w in self.specialties_)
         self.specialty_title_columns_ = np.array(
             [self.title_vocabulary_.get(w, -1) for w in self.specialties_], dtype=np.int64
         )
@@ -321,27 +334,27 @@ class RoleMatcher:
         w = self.title_weight
         by_text = body @ self.job_texts_
         similar = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
-        in_title, mentions = self._domain_named(title, counts)
+        in_title, said_in_title, mentions = self._domain_named(postings, title, counts)
         # postings x roles: a role whose names carry a family term whose domain the posting does not name.
         named = in_title | (mentions >= self.domain_mentions)
         outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2)
         similar *= np.where(outside, self.domain_penalty, 1.0)
-        # Specialties order our roles among themselves; whether the posting is ours at all is decided on the
-        # similarity alone, as the background jobs have no specialties to add.
+        # Specialties move every job, ours and the background alike, so they order our roles among themselves
+        # and take part in the verdict.
         evidence = self._specialty_evidence(title, counts)
-        shift = self.specialty_weight * ((evidence - 0.5) @ self.role_specialties_.T)
-        ours = np.clip(similar + np.where(outside, 0.0, shift), 0.0, 1.0)
+        ours = np.clip(similar + np.where(outside, 0.0, self._shift(evidence, self.role_specialties_)), 0.0, 1.0)
         others = w * by_job[:, n_roles:] + (1 - w) * by_text[:, n_roles:]
+        others = np.clip(others + self._shift(evidence, self.other_specialties_), 0.0, 1.0)
         # Best first; equal scores in role-id order (the roles are sorted by id, and the sort is stable).
         order = np.argsort(-np.round(ours, 12), axis=1, kind="stable")
-        top = similar.max(axis=1)
+        top = ours[np.arange(len(postings)), order[:, 0]]
         if others.shape[1]:
             best_other = np.argmax(others, axis=1)
             other_score = others[np.arange(len(postings)), best_other]
         else:
             best_other = np.full(len(postings), -1)
             other_score = np.zeros(len(postings))
-        family = np.any(in_title | (mentions >= self.family_mentions), axis=1)
+        family = np.any(said_in_title | (mentions >= self.family_mentions), axis=1)
         margin = np.where(family, self.family_margin, self.margin)
         # A role whose domain the posting does not name is never the match, however its title words score.
         inside = ~outside[np.arange(len(postings)), order[:, 0]]
@@ -390,14 +403,27 @@ class RoleMatcher:
                 evidence[title[:, column].toarray().ravel() > 0, k] = 1.0
         return evidence
 
-    def _domain_named(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """postings x family terms: whether the title names the term, and how often the text names its domain
-        (the title counted `title_boost` times)."""
+    def _shift(self, evidence: np.ndarray, has: np.ndarray) -> np.ndarray:
+        """postings x jobs: how the specialty evidence moves each job, `has` (jobs x specialties) saying which
+        specialties its names carry. Evidence of work a job's names do not name counts against it."""
+        against = np.maximum(evidence - 0.5, 0.0)
+        shift: np.ndarray = self.specialty_weight * ((evidence - 0.5) @ has.T - against @ (~has).T)
+        return shift
+
+    def _domain_named(
+        self, postings: Sequence[Posting], title: sp.csr_matrix, counts: sp.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """postings x family terms: whether the title names the term (a synonym too: "AI Engineer"), whether
+        the title says its domain in the domain's own words, and how often the text names the domain (the
+        title counted `title_boost` times)."""
         in_title = (title[:, self.family_columns_] > 0).toarray()
+        title_counts = self.term_counter_.count([(p.title,) for p in postings], (1,))
+        said = np.zeros(in_title.shape, dtype=bool)
         mentions = np.zeros(in_title.shape, dtype=np.int64)
         for f, columns in enumerate(self.domain_columns_):
             mentions[:, f] = np.asarray(counts[:, columns].sum(axis=1)).ravel()
-        return in_title, mentions
+            said[:, f] = np.asarray(title_counts[:, columns].sum(axis=1)).ravel() > 0
+        return in_title, said, mentions
 
     def _body_counts(self, postings: Sequence[Posting]) -> sp.csr_matrix:
         """Term counts of each posting's text, its title counted `title_boost` times: the matrix of the body
@@ -450,6 +476,18 @@ class RoleMatcher:
             tuple((self.terms_[term], round(value, 4)) for term, value in picks)
             for picks in _top_per_row(joint, self.explain_terms)
         ]
+
+
+def _specialty_names(
+    title: str, words: set[str], specialties: Sequence[str], work: Mapping[str, Specialty]
+) -> list[str]:
+    """A role's names from the other title words of the specialties its names carry, each with the role's own job
+    word (the last word of its title's first run of job words: "engineer", "architect")."""
+    phrases = title_phrases(title)
+    if not phrases:
+        return []
+    job_word = phrases[0][-1]
+    return [f"{word} {job_word}" for s in specialties if s in words for word in work[s].title_words]
 
 
 def _has(words: Sequence[set[str]], terms: Sequence[str]) -> np.ndarray:

@@ -227,8 +227,7 @@ def _role_scores(matcher: RoleMatcher, posting: Posting) -> tuple[dict[str, floa
     weight = matcher.title_weight
     similar = weight * by_job[0, :roles] + (1 - weight) * (body @ matcher.job_texts_)[0, :roles]
     evidence = matcher._specialty_evidence(title, counts)
-    shift = matcher.specialty_weight * ((evidence - 0.5) @ matcher.role_specialties_.T)[0]
-    scores = np.clip(similar + shift, 0.0, 1.0)
+    scores = np.clip(similar + matcher._shift(evidence, matcher.role_specialties_)[0], 0.0, 1.0)
     return {role: round(float(scores[j]), 6) for j, (role, _, _) in enumerate(matcher.roles_)}, body.toarray()[0]
 
 

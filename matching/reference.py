@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 from .errors import ModelError
-from .tokens import text_tokens
+from .tokens import text_tokens, title_terms
 
-__all__ = ["OtherRole", "load_other_roles", "load_specialties", "parse_other_roles", "parse_specialties"]
+__all__ = ["OtherRole", "Specialty", "load_other_roles", "load_specialties", "parse_other_roles", "parse_specialties"]
 
 _RESOURCE = "other_roles.txt"
 _SPECIALTIES = "specialties.txt"
@@ -60,34 +61,49 @@ def load_other_roles() -> tuple[list[OtherRole], str]:
     return parse_other_roles(data), digest
 
 
-def parse_specialties(text: str, *, source: str = _SPECIALTIES) -> dict[str, tuple[str, ...]]:
-    """Blocks of `## title word` then terms separated by ";" (comment lines start with "#"): title word ->
-    the text terms (as the tokenizer makes them) postings use for that kind of work."""
-    words: dict[str, list[str]] = {}
+class Specialty(NamedTuple):
+    """The work a title word names: the text terms postings use for it, and other words that name it in a title."""
+
+    terms: tuple[str, ...]
+    title_words: tuple[str, ...] = ()
+
+
+def parse_specialties(text: str, *, source: str = _SPECIALTIES) -> dict[str, Specialty]:
+    """Blocks of `## title word`, an optional `title:` line of other title words for that work, then terms, each
+    list separated by ";" (comment lines start with "#"): title word -> its `Specialty`, terms as the tokenizer
+    makes them and title words as a title reads them."""
+    terms: dict[str, list[str]] = {}
+    titles: dict[str, list[str]] = {}
     word: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("## "):
             word = line[3:].strip().lower()
             if not word or len(text_tokens(word)) != 1:
                 raise ModelError(f"{source}:{number}: a title word must be one word, got {word!r}")
-            words[word] = []
+            terms[word], titles[word] = [], []
         elif line.startswith("#") or not line.strip():
             continue
         elif word is None:
             raise ModelError(f"{source}:{number}: expected a '## title word' line first")
+        elif line.lower().startswith("title:"):
+            for name in (t.strip() for t in line.split(":", 1)[1].split(";")):
+                read = title_terms(name)
+                if name and len(read) != 1:
+                    raise ModelError(f"{source}:{number}: {name!r} is not one title word (it reads as {read})")
+                titles[word].extend(read)
         else:
             for term in (t.strip() for t in line.split(";")):
                 tokens = text_tokens(term)
                 if term and len(tokens) != 1:
                     raise ModelError(f"{source}:{number}: {term!r} is not one term (it reads as {tokens})")
-                words[word].extend(tokens)
-    empty = [w for w, terms in words.items() if not terms]
-    if empty or not words:
+                terms[word].extend(tokens)
+    empty = [w for w, listed in terms.items() if not listed]
+    if empty or not terms:
         raise ModelError(f"{source}: no terms for {empty[0]!r}" if empty else f"{source}: no '## title word' blocks")
-    return {w: tuple(dict.fromkeys(terms)) for w, terms in words.items()}
+    return {w: Specialty(tuple(dict.fromkeys(terms[w])), tuple(dict.fromkeys(titles[w]))) for w in terms}
 
 
-def load_specialties() -> tuple[dict[str, tuple[str, ...]], str]:
+def load_specialties() -> tuple[dict[str, Specialty], str]:
     """The packaged title-word specialties and the sha256 of their file (part of the model version)."""
     data, digest = _packaged(_SPECIALTIES)
     return parse_specialties(data), digest

@@ -148,9 +148,12 @@ _TITLE_NOISE = frozenset(
     """senior junior staff principal lead distinguished head chief associate intern internship entry
     mid level i ii iii iv v 1 2 3 4 5 l3 l4 l5 l6 l7 remote hybrid onsite contract full time part
     urgent requirement opportunity us usa eu uk with w2 only the of for a an and in at to new grad
-    graduate experienced founding expert specializing specialized specialising focused focus on
-    software""".split()
+    graduate experienced founding expert specializing specialized specialising focused focus on""".split()
 )  # fmt: skip
+
+# Words dropped from a title without breaking its run of job words: a "Backend Software Engineer" is a backend
+# engineer, and "Software Engineer, ML" an ML engineer.
+_TITLE_SILENT = frozenset({"software"})
 
 
 @lru_cache(maxsize=65536)
@@ -164,7 +167,7 @@ def _singular(token: str) -> str:
 
 # What a title word means for the job, where employers use several names for one job: "AI Engineer" and
 # "ML Engineer" are the same hire, MLOps is the operations side of an ML platform, and a developer is an
-# engineer ("software" is dropped above: "Software Engineer, ML" is an ML engineer).
+# engineer.
 _TITLE_MEANS: dict[str, tuple[str, ...]] = {
     "ai": ("ml",),
     "mlops": ("ml", "platform", "mlops"),
@@ -177,11 +180,21 @@ _TITLE_MEANS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Tools that exist only in a domain: a text that names them names the domain, as GPU-kernel and model-serving
+# postings often do without writing "machine learning".
+_DOMAIN_TOOLS: dict[str, tuple[str, ...]] = {
+    "ml": ("pytorch", "tensorflow", "jax", "keras", "vllm", "tensorrt", "onnx", "huggingface", "triton",
+           "modelserving", "featurestore", "modelregistry"),
+}  # fmt: skip
+
+
 def domain_terms(term: str) -> tuple[str, ...]:
-    """The text terms that name the domain of a title term: itself and the disciplines a title reads as it
-    ("ml": MLOps, LLMs, NLP, deep learning...). A bare synonym ("AI" for ML) is left out: in a posting's
-    text it is mostly said of the company or its product, not of the work."""
-    return (term, *sorted(t for t, means in _TITLE_MEANS.items() if term in means and len(means) > 1))
+    """The text terms that name the domain of a title term: itself, the disciplines a title reads as it
+    ("ml": MLOps, LLMs, NLP, deep learning...) and the domain's own tools (PyTorch, vLLM, feature stores...).
+    A bare synonym ("AI" for ML) is left out: in a posting's text it is mostly said of the company or its
+    product, not of the work."""
+    disciplines = sorted(t for t, means in _TITLE_MEANS.items() if term in means and len(means) > 1)
+    return (term, *disciplines, *_DOMAIN_TOOLS.get(term, ()))
 
 
 _TITLE_BREAK = re.compile(r"[,;:|/()\[\]@]|\s[-–—]+\s|[-–—]{2,}")
@@ -194,6 +207,8 @@ def title_phrases(title: str) -> list[list[str]]:
     for part in _TITLE_BREAK.split(title.lower()):
         run: list[str] = []
         for token in fold_phrases(tokenize(part)):
+            if token in _TITLE_SILENT:
+                continue
             if token in _TITLE_NOISE:
                 if run:
                     phrases.append(run)

@@ -4,7 +4,7 @@ import pytest
 from helpers import OTHERS, PROFILES, profile
 
 from matching import ModelError, RoleMatcher, posting_from_dict
-from matching.reference import OtherRole, load_specialties, parse_specialties
+from matching.reference import OtherRole, Specialty, load_specialties, parse_specialties
 from matching.tokens import domain_terms
 
 SPECIALTIES = {
@@ -69,17 +69,71 @@ def test_specialty_weight_zero_leaves_the_similarity_order():
     assert infra > {r.role: r.score for r in a.roles}["ml-infrastructure-engineer"]
 
 
+def test_evidence_of_work_a_role_does_not_name_counts_against_it():
+    # Full infrastructure evidence (all five of its terms): the role without that specialty falls by half the
+    # weight, the role with it rises by as much.
+    text = "GPU cluster, CUDA kernels, inference, machine learning."
+    title = "Machine Learning Engineer"
+    plain = {r.role: r.score for r in fitted(specialty_weight=0.0, specialty_terms=5).rank(post(title, text)).roles}
+    moved = {r.role: r.score for r in fitted(specialty_weight=0.2, specialty_terms=5).rank(post(title, text)).roles}
+    assert moved["ml-engineer"] == pytest.approx(plain["ml-engineer"] - 0.1, abs=1e-6)
+    assert moved["ml-infrastructure-engineer"] == pytest.approx(plain["ml-infrastructure-engineer"] + 0.1, abs=1e-6)
+
+
+def test_background_jobs_have_specialties_too():
+    # A backend job that names ML in passing stays the background's "Backend Developer" however much backend
+    # work its text shows: that evidence lifts the background job as much as it lifts our backend role.
+    backend = profile("ml-backend", "Backend Engineer, ML", "Backend services for ML models: APIs, feature store.")
+    developer = OtherRole("Backend Developer", ("API Developer",), "Build REST APIs, microservices and databases.")
+    others = [*OTHERS, developer]
+    text = "Build REST APIs, gRPC microservices, Kafka, Postgres, Redis and databases. Machine learning models, ML."
+    specialties = {"backend": ("api", "apis", "microservices", "grpc", "kafka", "postgres", "redis")}
+    rankings = [
+        RoleMatcher(specialty_weight=weight)
+        .fit([*PROFILES, backend], others, specialties)
+        .rank(post("Senior Backend Engineer", text))
+        for weight in (0.0, 0.3)
+    ]
+    for ranking in rankings:
+        assert ranking.best.role == "ml-backend"
+        assert not ranking.matched and ranking.other_job == "Backend Developer"
+    assert rankings[1].other_score == pytest.approx(rankings[0].other_score + 0.15, abs=1e-6)
+
+
 def test_domain_terms_are_the_word_and_its_disciplines_not_bare_synonyms():
     assert domain_terms("ml")[0] == "ml"
     assert {"mlops", "llm", "nlp", "deeplearning"} <= set(domain_terms("ml"))
     assert "ai" not in domain_terms("ml")
 
 
+def test_domain_tools_name_the_domain():
+    # A GPU-kernel posting that writes "PyTorch" and "vLLM" but never "machine learning" is in the domain.
+    assert {"pytorch", "vllm", "featurestore"} <= set(domain_terms("ml"))
+    text = "Write CUDA kernels for PyTorch; serve models with vLLM on the GPU cluster."
+    assert fitted().rank(post("GPU Kernel Engineer", text)).domain_named
+    assert not fitted().rank(post("GPU Kernel Engineer", "Write CUDA kernels for games on the GPU.")).domain_named
+
+
 def test_packaged_specialties_parse():
     words, digest = load_specialties()
     assert {"infrastructure", "backend", "architect", "platform"} <= set(words)
-    assert "featurestore" in words["backend"]  # "feature store" is folded to one term
+    assert "featurestore" in words["backend"].terms  # "feature store" is folded to one term
+    assert {"gpu", "inference", "modelserving"} <= set(words["infrastructure"].title_words)
     assert len(digest) == 64
+
+
+def test_title_words_of_a_specialty_name_the_roles_that_carry_it():
+    # "Inference Engineer" says no word of any role's title; the infrastructure block's title words make it
+    # a name of the infrastructure role (its own job word added), and of no other.
+    text = "Serve our machine learning models at low latency; ML inference on GPUs."
+    plain = fitted().rank(post("Inference Engineer", text))
+    infrastructure = Specialty(SPECIALTIES["infrastructure"], ("gpu", "inference"))
+    named = RoleMatcher().fit(PROFILES, OTHERS, {**SPECIALTIES, "infrastructure": infrastructure})
+    ranking = named.rank(post("Inference Engineer", text))
+    assert ranking.best.role == "ml-infrastructure-engineer"
+    scores = {r.role: r.score for r in ranking.roles}
+    assert scores["ml-infrastructure-engineer"] > {r.role: r.score for r in plain.roles}["ml-infrastructure-engineer"]
+    assert scores["ml-engineer"] < scores["ml-infrastructure-engineer"]
 
 
 @pytest.mark.parametrize(
@@ -88,6 +142,7 @@ def test_packaged_specialties_parse():
         ("gpu; cuda", "expected a '## title word' line first"),
         ("## two words\ngpu", "a title word must be one word"),
         ("## infrastructure\nmulti node", "is not one term"),
+        ("## infrastructure\ntitle: machine room\ngpu", "is not one title word"),
         ("## infrastructure\n# only a comment", "no terms for 'infrastructure'"),
         ("# nothing", "no '## title word' blocks"),
     ],
@@ -95,6 +150,16 @@ def test_packaged_specialties_parse():
 def test_bad_specialties_file_names_the_line(text, message):
     with pytest.raises(ModelError, match=message):
         parse_specialties(text, source="specialties.txt")
+
+
+def test_a_bare_ai_in_the_title_does_not_get_the_family_margin():
+    # "AI" in a title is also said of teams and products ("Data Engineer (AI team)"): only the domain's own
+    # words in the title give the family margin.
+    others = [*OTHERS, OtherRole("Data Engineer", (), "ETL pipelines, SQL, the data warehouse, dbt, Airflow.")]
+    text = "ETL pipelines and SQL to train machine learning models for our ML ranking."
+    matcher = RoleMatcher(family_margin=-0.6, family_mentions=99).fit(PROFILES, others, SPECIALTIES)
+    assert not matcher.rank(post("Data Engineer (AI)", text)).matched
+    assert matcher.rank(post("Data Engineer (ML)", text)).matched
 
 
 def test_a_text_all_about_the_domain_gets_the_family_margin():

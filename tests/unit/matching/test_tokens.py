@@ -39,6 +39,13 @@ def test_title_drops_level_words_and_splits_at_punctuation():
     ]
 
 
+def test_software_is_dropped_without_splitting_the_title():
+    # "Backend Software Engineer" is a backend engineer: the pair "backend engineer" survives.
+    assert title_phrases("Backend Software Engineer, AI Platform") == [["backend", "engineer"], ["ml", "platform"]]
+    # A level word still splits: no pair is made up across it.
+    assert title_phrases("Backend Senior Engineer") == [["backend"], ["engineer"]]
+
+
 def test_title_synonyms_meet():
     assert title_terms("AI Engineer") == title_terms("Machine Learning Engineer") == ["ml", "engineer"]
     assert set(title_terms("MLOps Engineer")) >= {"ml", "platform", "engineer"}
