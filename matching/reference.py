@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
@@ -10,7 +11,15 @@ from typing import NamedTuple
 from .errors import ModelError
 from .tokens import text_tokens, title_terms
 
-__all__ = ["OtherRole", "Specialty", "load_other_roles", "load_specialties", "parse_other_roles", "parse_specialties"]
+__all__ = [
+    "OtherRole",
+    "Specialty",
+    "checked_specialties",
+    "load_other_roles",
+    "load_specialties",
+    "parse_other_roles",
+    "parse_specialties",
+]
 
 _RESOURCE = "other_roles.txt"
 _SPECIALTIES = "specialties.txt"
@@ -86,21 +95,43 @@ def parse_specialties(text: str, *, source: str = _SPECIALTIES) -> dict[str, Spe
         elif word is None:
             raise ModelError(f"{source}:{number}: expected a '## title word' line first")
         elif line.lower().startswith("title:"):
-            for name in (t.strip() for t in line.split(":", 1)[1].split(";")):
-                read = title_terms(name)
-                if name and len(read) != 1:
-                    raise ModelError(f"{source}:{number}: {name!r} is not one title word (it reads as {read})")
-                titles[word].extend(read)
+            titles[word] += _one_each(line.split(":", 1)[1], title_terms, "one title word", f"{source}:{number}")
         else:
-            for term in (t.strip() for t in line.split(";")):
-                tokens = text_tokens(term)
-                if term and len(tokens) != 1:
-                    raise ModelError(f"{source}:{number}: {term!r} is not one term (it reads as {tokens})")
-                terms[word].extend(tokens)
+            terms[word] += _one_each(line, text_tokens, "one term", f"{source}:{number}")
     empty = [w for w, listed in terms.items() if not listed]
     if empty or not terms:
         raise ModelError(f"{source}: no terms for {empty[0]!r}" if empty else f"{source}: no '## title word' blocks")
     return {w: Specialty(tuple(dict.fromkeys(terms[w])), tuple(dict.fromkeys(titles[w]))) for w in terms}
+
+
+def _one_each(listed: str, read: Callable[[str], list[str]], what: str, where: str) -> list[str]:
+    """The ";"-separated items of `listed`, each read by `read` into exactly one word (else an error naming it)."""
+    words = []
+    for item in (t.strip() for t in listed.split(";")):
+        got = read(item)
+        if item and len(got) != 1:
+            raise ModelError(f"{where}: {item!r} is not {what} (it reads as {got})")
+        words += got
+    return words
+
+
+def checked_specialties(given: Mapping[str, Specialty | Sequence[str]]) -> dict[str, Specialty]:
+    """Specialties given in code (a specialty may be its terms alone), held to the file's rules: a title word is
+    one word, terms are single terms as the tokenizer makes them, title words single words as a title reads them."""
+    checked: dict[str, Specialty] = {}
+    for word, value in given.items():
+        listed = (value.terms, value.title_words) if isinstance(value, Specialty) else (value, ())
+        if any(isinstance(words, str) for words in listed):
+            raise ModelError(f"specialty {word!r}: give its terms and title words as lists of words, not one string")
+        specialty = Specialty(tuple(listed[0]), tuple(listed[1]))
+        if len(text_tokens(word)) != 1:
+            raise ModelError(f"specialty {word!r}: a title word must be one word")
+        if not specialty.terms or any(not isinstance(t, str) or text_tokens(t) != [t] for t in specialty.terms):
+            raise ModelError(f"specialty {word!r}: terms must be single terms as the tokenizer makes them")
+        if any(not isinstance(t, str) or title_terms(t) != [t] for t in specialty.title_words):
+            raise ModelError(f"specialty {word!r}: title words must be single words as a title reads them")
+        checked[word] = specialty
+    return checked
 
 
 def load_specialties() -> tuple[dict[str, Specialty], str]:

@@ -49,8 +49,9 @@ _BETWEEN_RE = re.compile(
 _LABEL_RE = re.compile(r"\b(?:(?P<min>min(?:imum|imaal)?)|(?P<mid>mid(?:point)?)|(?P<max>max(?:imum|imaal)?))\b\.?"
                        r"[^$€£₹\d.!?;]{0,25}\Z", re.I)  # fmt: skip
 _UP_TO_RE = re.compile(
-    r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as|tot|maximaal"
-    r"|(?:salary|pay|paying|package|remuneration|compensation|rate)\W{0,3}to)\W*\Z",  # "Salary to £120k"
+    r"\b(?:up\s?to|max(?:imum)?|not\s+to\s+exceed|no\s+more\s+than|as\s+much\s+as|tot|maximaal)\W*\Z"
+    # A pay label then "to": "Salary to £120k", "Basic salary: to 95,000" (not "increase your salary to £60k").
+    r"|(?:^|(?<=[\n.;:|•*(]))\s*(?:(?:basic|base|annual)\s+)?(?:salary|pay|package|remuneration|rate)\W{0,3}to\W*\Z",
     re.I,
 )
 _FROM_RE = re.compile(

@@ -152,6 +152,44 @@ def test_bad_specialties_file_names_the_line(text, message):
         parse_specialties(text, source="specialties.txt")
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"infrastructure": "gpu"}, "not one string"),
+        ({"infrastructure": Specialty(("gpu",), "inference")}, "not one string"),
+        ({"infrastructure": (("gpu",), ("inference",))}, "terms must be single terms"),
+        ({"infrastructure": ("multi node",)}, "terms must be single terms"),
+        ({"infrastructure": Specialty(("gpu",), ("senior",))}, "title words must be single words"),
+        ({"two words": ("gpu",)}, "a title word must be one word"),
+    ],
+)
+def test_specialties_given_in_code_are_held_to_the_files_rules(given, message):
+    # A level word as a title word would name a role plain "engineer"; a string would be read letter by letter.
+    with pytest.raises(ModelError, match=message):
+        RoleMatcher().fit(PROFILES, OTHERS, given)
+
+
+def test_the_verdict_is_taken_on_the_scores_the_specialties_moved():
+    # A plain "Software Engineer" title whose work is all GPU kernels and inference: without the specialties
+    # the common job's title wins; with them the infrastructure role rises and the common job, which has no
+    # infrastructure in its names, falls, by as much each.
+    others = [
+        *OTHERS,
+        OtherRole("Software Engineer", ("Software Developer",), "Build features: APIs, databases, tests."),
+    ]
+    posting = post(
+        "Software Engineer", "CUDA kernels and inference on the GPU cluster for our machine learning models; ML."
+    )
+    plain, moved = (
+        RoleMatcher(specialty_weight=weight, specialty_terms=5).fit(PROFILES, others, SPECIALTIES).rank(posting)
+        for weight in (0.0, 0.3)
+    )
+    assert not plain.matched and plain.other_job == "Software Engineer"
+    assert moved.matched and moved.best.role == "ml-infrastructure-engineer" and moved.other_job is None
+    assert moved.best.score == pytest.approx(plain.best.score + 0.15, abs=1e-6)
+    assert moved.other_score == pytest.approx(plain.other_score - 0.15, abs=1e-6)
+
+
 def test_a_bare_ai_in_the_title_does_not_get_the_family_margin():
     # "AI" in a title is also said of teams and products ("Data Engineer (AI team)"): only the domain's own
     # words in the title give the family margin.
