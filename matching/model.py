@@ -82,6 +82,21 @@ class Ranking:
         return self.roles[0]
 
 
+class _Scored(NamedTuple):
+    """`RoleMatcher._score`'s arrays for a chunk of postings: what the verdict, the ranking and the explanation
+    are made of."""
+
+    ours: np.ndarray  # postings x roles: the ranking scores
+    others: np.ndarray  # postings x background jobs
+    outside: np.ndarray  # postings x roles: the posting does not name the role's domain
+    evidence: np.ndarray  # postings x specialties
+    said_in_title: np.ndarray  # postings x family terms: the title says the domain in its own words
+    mentions: np.ndarray  # postings x family terms: how often the text names the domain
+    title: sp.csr_matrix  # the title view's unit vectors
+    body: sp.csr_matrix  # the text view's unit vectors
+    by_name: np.ndarray  # postings x names: title similarity to each name of each job
+
+
 class RoleMatcher:
     """Rank role profiles for job postings with two TF-IDF views: the title and the whole text.
 
@@ -328,26 +343,8 @@ class RoleMatcher:
         self._check_fitted()
         if not postings:
             return []
-        counts, title_counts = self._text_counts(postings)
-        body = self._tfidf(counts, self.body_idf_)
-        title = self._tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
-        by_name = (title @ self.names_.T).toarray()
-        by_job = np.maximum.reduceat(by_name, self.name_starts_, axis=1)
-        n_roles = len(self.roles_)
-        w = self.title_weight
-        by_text = body @ self.job_texts_
-        similar = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
-        in_title, said_in_title, mentions = self._domain_named(title, title_counts, counts)
-        # postings x roles: a role whose names carry a family term whose domain the posting does not name.
-        named = in_title | (mentions >= self.domain_mentions)
-        outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2)
-        similar *= np.where(outside, self.domain_penalty, 1.0)
-        # Specialties move every job, ours and the background alike, so they order our roles among themselves
-        # and take part in the verdict.
-        evidence = self._specialty_evidence(title, counts)
-        ours = np.clip(similar + np.where(outside, 0.0, self._shift(evidence, self.role_specialties_)), 0.0, 1.0)
-        others = w * by_job[:, n_roles:] + (1 - w) * by_text[:, n_roles:]
-        others = np.clip(others + self._shift(evidence, self.other_specialties_), 0.0, 1.0)
+        scored = self._score(postings)
+        ours, others, outside, evidence = scored.ours, scored.others, scored.outside, scored.evidence
         # Best first; equal scores in role-id order (the roles are sorted by id, and the sort is stable).
         order = np.argsort(-np.round(ours, 12), axis=1, kind="stable")
         top = ours[np.arange(len(postings)), order[:, 0]]
@@ -357,13 +354,13 @@ class RoleMatcher:
         else:
             best_other = np.full(len(postings), -1)
             other_score = np.zeros(len(postings))
-        family = np.any(said_in_title | (mentions >= self.family_mentions), axis=1)
+        family = np.any(scored.said_in_title | (scored.mentions >= self.family_mentions), axis=1)
         margin = np.where(family, self.family_margin, self.margin)
         # A role whose domain the posting does not name is never the match, however its title words score.
         inside = ~outside[np.arange(len(postings)), order[:, 0]]
         matched = (top >= self.threshold) & (top >= other_score + margin) & inside
-        best_name = self._best_names(by_name, order[:, 0])
-        explanations = self._explain(title, body, order[:, 0], best_name)
+        best_name = self._best_names(scored.by_name, order[:, 0])
+        explanations = self._explain(scored.title, scored.body, order[:, 0], best_name)
         rankings = []
         # Plain lists for the loop: indexing numpy arrays one posting at a time costs more than the loop.
         orders, best_others, tops = order.tolist(), best_other.tolist(), top.tolist()
@@ -391,6 +388,31 @@ class RoleMatcher:
                 )
             )
         return rankings
+
+    def _score(self, postings: Sequence[Posting], *, gate_domain: bool = True) -> _Scored:
+        """Every job's score for each posting (see `_Scored`); with `gate_domain` false no role is held to the
+        domain rule (a person's own text, read by `recommend`, is ours whether or not it says "ML")."""
+        counts, title_counts = self._text_counts(postings)
+        body = self._tfidf(counts, self.body_idf_)
+        title = self._tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
+        by_name = (title @ self.names_.T).toarray()
+        by_job = np.maximum.reduceat(by_name, self.name_starts_, axis=1)
+        n_roles = len(self.roles_)
+        w = self.title_weight
+        by_text = body @ self.job_texts_
+        similar = np.clip(w * by_job[:, :n_roles] + (1 - w) * by_text[:, :n_roles], 0.0, 1.0)
+        in_title, said_in_title, mentions = self._domain_named(title, title_counts, counts)
+        # postings x roles: a role whose names carry a family term whose domain the posting does not name.
+        named = in_title | (mentions >= self.domain_mentions)
+        outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2) & gate_domain
+        similar *= np.where(outside, self.domain_penalty, 1.0)
+        # Specialties move every job, ours and the background alike, so they order our roles among themselves
+        # and take part in the verdict.
+        evidence = self._specialty_evidence(title, counts)
+        ours = np.clip(similar + np.where(outside, 0.0, self._shift(evidence, self.role_specialties_)), 0.0, 1.0)
+        others = w * by_job[:, n_roles:] + (1 - w) * by_text[:, n_roles:]
+        others = np.clip(others + self._shift(evidence, self.other_specialties_), 0.0, 1.0)
+        return _Scored(ours, others, outside, evidence, said_in_title, mentions, title, body, by_name)
 
     def _specialty_evidence(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> np.ndarray:
         """postings x specialties, in [0, 1]: 1 when the title says the word, else the share of

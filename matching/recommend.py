@@ -215,20 +215,12 @@ def person_from(matcher: RoleMatcher, text: str | None, preferences: Preferences
 
 
 def _role_scores(matcher: RoleMatcher, posting: Posting) -> tuple[dict[str, float], np.ndarray]:
-    """A person's score for every role, and their text's unit TF-IDF vector: the matcher's title and text views and
-    its specialty evidence, as `RoleMatcher.rank_many` scores a posting, without the domain penalty. A posting that
-    never names the roles' domain (ML) is rarely one of ours; a person reading our roles' guides is, and often
-    writes "GPU clusters" or "feature store" without "machine learning"."""
-    counts = matcher._body_counts([posting])
-    body = matcher._tfidf(counts, matcher.body_idf_)
-    title = matcher._tfidf(matcher._title_counts([posting.title]), matcher.title_idf_, sublinear=False)
-    by_job = np.maximum.reduceat((title @ matcher.names_.T).toarray(), matcher.name_starts_, axis=1)
-    roles = len(matcher.roles_)
-    weight = matcher.title_weight
-    similar = weight * by_job[0, :roles] + (1 - weight) * (body @ matcher.job_texts_)[0, :roles]
-    evidence = matcher._specialty_evidence(title, counts)
-    scores = np.clip(similar + matcher._shift(evidence, matcher.role_specialties_)[0], 0.0, 1.0)
-    return {role: round(float(scores[j]), 6) for j, (role, _, _) in enumerate(matcher.roles_)}, body.toarray()[0]
+    """A person's score for every role, and their text's unit TF-IDF vector: the matcher's scores for a posting,
+    without the domain rule. A posting that never names the roles' domain (ML) is rarely one of ours; a person
+    reading our roles' guides is, and often writes "GPU clusters" or "feature store" without "machine learning"."""
+    scored = matcher._score([posting], gate_domain=False)
+    scores = scored.ours[0]
+    return {role: round(float(scores[j]), 6) for j, (role, _, _) in enumerate(matcher.roles_)}, scored.body.toarray()[0]
 
 
 def role_fits(person: Person, profiles: Mapping[str, RoleProfile]) -> list[dict[str, Any]]:
