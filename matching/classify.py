@@ -131,7 +131,10 @@ class Classifier:
             "explanation": [{"term": term, "weight": weight} for term, weight in ranking.explanation],
             "evidence": {
                 "domain_named": ranking.domain_named,
-                "specialties": [{"word": word, "evidence": value} for word, value in ranking.specialties],
+                "specialties": [
+                    {"word": word, "evidence": value, "carried": carried}
+                    for word, value, carried in ranking.specialties
+                ],
             },
             "salary_band": band.to_dict() if band is not None else None,
             "stated_salary": stated_dict,

@@ -73,9 +73,10 @@ class Ranking:
     other_job: str | None  # for a no-match, the background job that scored best, when it beat our roles
     other_score: float
     explanation: tuple[tuple[str, float], ...]  # terms that contributed most to the top score
-    # For the top role: whether the posting names the role's domain, and its evidence for each specialty.
+    # For the top role: whether the posting names the role's domain; and the posting's evidence for each
+    # specialty, with whether the top role's names carry it (evidence for work they do not carry counts against).
     domain_named: bool = True
-    specialties: tuple[tuple[str, float], ...] = ()
+    specialties: tuple[tuple[str, float, bool], ...] = ()
 
     @property
     def best(self) -> RoleScore:
@@ -381,9 +382,8 @@ class RoleMatcher:
                     explanation=explanations[i],
                     domain_named=not outsides[i][orders[i][0]],
                     specialties=tuple(
-                        (word, round(evidences[i][k], 4))
+                        (word, round(evidences[i][k], 4), role_specialties[orders[i][0]][k])
                         for k, word in enumerate(self.specialties_)
-                        if role_specialties[orders[i][0]][k]
                     ),
                 )
             )

@@ -134,11 +134,18 @@ def render_result(result: dict[str, Any]) -> str:
     if result["explanation"]:
         lines.append("  because:  " + ", ".join(f"{e['term']} {e['weight']:.3f}" for e in result["explanation"]))
     role_evidence = result.get("evidence") or {}
-    if role_evidence.get("specialties") or role_evidence.get("domain_named") is False:
-        said = [f"{s['word']} {s['evidence']:.2f}" for s in role_evidence.get("specialties", [])]
+    specialties = role_evidence.get("specialties", [])
+    # Work the role's names do not carry counts against it only above one half: the rest is not worth a word.
+    against = [
+        f"{s['word']} {s['evidence']:.2f}" for s in specialties if not s.get("carried", True) and s["evidence"] > 0.5
+    ]
+    if specialties or role_evidence.get("domain_named") is False:
+        said = [f"{s['word']} {s['evidence']:.2f}" for s in specialties if s.get("carried", True)]
         if role_evidence.get("domain_named") is False:
             said.insert(0, "the role's domain is not named (never the match)")
-        lines.append("  evidence: " + ", ".join(said))
+        if against:
+            said.append("against it: " + ", ".join(against))
+        lines.append("  evidence: " + (", ".join(said) or "none of the role's specialties"))
     band = result["salary_band"]
     if band:
         where = ", ".join(f"{s['seed']}:{s['line']}" for s in band["sources"])

@@ -80,6 +80,19 @@ def test_evidence_of_work_a_role_does_not_name_counts_against_it():
     assert moved["ml-infrastructure-engineer"] == pytest.approx(plain["ml-infrastructure-engineer"] + 0.1, abs=1e-6)
 
 
+def test_the_ranking_shows_every_specialty_and_whether_the_top_role_carries_it():
+    infra = fitted(specialty_terms=5).rank(
+        post("Machine Learning Engineer", "GPU cluster, CUDA kernels, inference. ML.")
+    )
+    assert infra.best.role == "ml-infrastructure-engineer"
+    assert infra.specialties == (("infrastructure", 1.0, True),)
+    model = fitted(specialty_terms=5).rank(
+        post("Machine Learning Engineer", "Train ranking models with GPU inference.")
+    )
+    assert model.best.role == "ml-engineer"
+    assert model.specialties == (("infrastructure", 0.4, False),)
+
+
 def test_background_jobs_have_specialties_too():
     # A backend job that names ML in passing stays the background's "Backend Developer" however much backend
     # work its text shows: that evidence lifts the background job as much as it lifts our backend role.

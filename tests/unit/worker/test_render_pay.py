@@ -73,3 +73,13 @@ def test_role_evidence_is_printed_with_the_domain_verdict():
     assert "  evidence: the role's domain is not named (never the match), architect 1.00" in shown.splitlines()
     quiet = render_result({**result(None), "evidence": {"domain_named": True, "specialties": []}})
     assert "evidence:" not in quiet
+
+
+def test_evidence_for_work_the_role_does_not_carry_is_printed_against_it() -> None:
+    specialties = [
+        {"word": "backend", "evidence": 0.33, "carried": True},
+        {"word": "infrastructure", "evidence": 1.0, "carried": False},
+        {"word": "platform", "evidence": 0.17, "carried": False},
+    ]
+    shown = render_result({**result(None), "evidence": {"domain_named": True, "specialties": specialties}})
+    assert "  evidence: backend 0.33, against it: infrastructure 1.00" in shown.splitlines()
