@@ -71,6 +71,14 @@ _PHRASES: dict[str, str] = {
     "deep learning": "deeplearning",
     "natural language processing": "nlp",
     "computer vision": "computervision",
+    "reinforcement learning": "reinforcementlearning",
+    "neural networks": "neuralnetwork",
+    "neural network": "neuralnetwork",
+    "foundation models": "foundationmodel",
+    "foundation model": "foundationmodel",
+    "pre training": "pretraining",
+    "post training": "posttraining",
+    "fine tuning": "finetuning",
     "feature stores": "featurestore",
     "feature store": "featurestore",
     "model registry": "modelregistry",
@@ -180,11 +188,12 @@ _TITLE_MEANS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Tools that exist only in a domain: a text that names them names the domain, as GPU-kernel and model-serving
-# postings often do without writing "machine learning".
+# Tools and techniques that exist only in a domain: a text that names them names the domain, as GPU-kernel,
+# model-serving and training-infrastructure postings often do without writing "machine learning".
 _DOMAIN_TOOLS: dict[str, tuple[str, ...]] = {
     "ml": ("pytorch", "tensorflow", "jax", "keras", "vllm", "tensorrt", "onnx", "huggingface", "triton",
-           "modelserving", "featurestore", "modelregistry"),
+           "modelserving", "featurestore", "modelregistry", "pretraining", "posttraining", "finetuning",
+           "reinforcementlearning", "neuralnetwork", "foundationmodel"),
 }  # fmt: skip
 
 

@@ -127,6 +127,15 @@ def test_domain_tools_name_the_domain():
     assert not fitted().rank(post("GPU Kernel Engineer", "Write CUDA kernels for games on the GPU.")).domain_named
 
 
+def test_domain_techniques_name_the_domain():
+    # Training-infrastructure postings write "pretraining" and "reinforcement learning", not "machine learning".
+    assert {"pretraining", "reinforcementlearning", "neuralnetwork"} <= set(domain_terms("ml"))
+    text = "Scale large-model pre-training and reinforcement learning runs on the accelerator cluster."
+    assert fitted().rank(post("Distributed Training Engineer", text)).domain_named
+    text = "Scale the training of new hires and run the learning programme on the cluster of offices."
+    assert not fitted().rank(post("Distributed Training Engineer", text)).domain_named
+
+
 def test_packaged_specialties_parse():
     words, digest = load_specialties()
     assert {"infrastructure", "backend", "architect", "platform"} <= set(words)
