@@ -20,11 +20,12 @@ from .reference import OtherRole, Specialty, checked_specialties, load_other_rol
 from .term_counts import TermCounter
 from .tokens import domain_terms, text_tokens, title_phrases
 from .tokens import title_terms as job_words
+from .work_text import work_text
 
 __all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
-ALGORITHM_VERSION = 5
+ALGORITHM_VERSION = 6
 
 # How much each top-level section of a role document says about the job itself, by a keyword of its
 # heading (first keyword found wins). Responsibilities and skills describe the work; salary, market and
@@ -104,7 +105,8 @@ class RoleMatcher:
     Parameters
     ----------
     title_weight : share of a score that comes from title-to-title similarity; the rest is the
-        similarity of the posting's text (its title counted `title_boost` times) to the role document.
+        similarity of the posting's text (its title counted `title_boost` times, and its description less the
+        sections about the employer and the terms: `work_text`) to the role document.
     title_boost : how many times the posting title counts in the text view.
     threshold : the lowest score that can be a match (`no_match` below it).
     margin : how far our best role must be ahead of the best background job (`reference/other_roles.txt`)
@@ -453,7 +455,7 @@ class RoleMatcher:
         """Term counts of each posting's text, its title counted `title_boost` times: the matrix of the body
         vectorizer's `transform` (phrases not folded across title and description), counted by `TermCounter`
         over the chunk's bytes rather than token by token in Python."""
-        return self.term_counter_.count([(p.description, p.title) for p in postings], (1, self.title_boost))
+        return self.term_counter_.count([(work_text(p.description), p.title) for p in postings], (1, self.title_boost))
 
     def _text_counts(self, postings: Sequence[Posting]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """`_body_counts`, and the term counts of each title alone. One pass over title and description together
