@@ -150,7 +150,7 @@ def make_cards(
     if not chosen:
         return cards
     roles = {role: i for i, (role, _, _) in enumerate(matcher.roles_)}
-    body = matcher._tfidf(matcher._body_counts([postings[i] for i in chosen]), matcher.body_idf_)
+    body = matcher.text_vectors([postings[i] for i in chosen])
     out = np.zeros(len(chosen), dtype=CARD_DTYPE)
     levels = {level: i for i, level in enumerate(LEVELS)}
     for row, i in enumerate(chosen):

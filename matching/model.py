@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,14 +14,17 @@ import scipy.sparse as sp
 from profiles.models import RoleProfile
 
 from .errors import ModelError
+from .explain import ViewShares, best_names, term_shares
+from .job_names import family_terms, has_terms, name_words, specialty_names
 from .posting import Posting
 from .reference import OtherRole, Specialty, checked_specialties, load_other_roles, load_specialties
 from .term_counts import TermCounter
-from .tokens import domain_terms, text_tokens, title_phrases
+from .tokens import domain_terms
 from .tokens import title_terms as job_words
+from .vectors import body_analyzer, idf, tfidf, title_analyzer, weighted_counts, without_stop_words
 from .work_text import work_text
 
-__all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore"]
+__all__ = ["DEFAULT_SECTION_WEIGHTS", "Ranking", "RoleMatcher", "RoleScore", "Scores"]
 
 # Bump when a change to this module changes scores for the same seeds and parameters.
 ALGORITHM_VERSION = 6
@@ -44,16 +46,6 @@ DEFAULT_SECTION_WEIGHTS: tuple[tuple[str, float], ...] = (
     ("market", 0.2),
 )
 _UNLISTED_SECTION_WEIGHT = 0.5
-
-
-def _body_analyzer(text: str) -> list[str]:
-    return text_tokens(text)
-
-
-def _title_analyzer(title: str) -> list[str]:
-    phrases = title_phrases(title)
-    pairs = [f"{a} {b}" for run in phrases for a, b in itertools.pairwise(run)]
-    return [term for run in phrases for term in run] + pairs
 
 
 class RoleScore(NamedTuple):
@@ -84,9 +76,9 @@ class Ranking:
         return self.roles[0]
 
 
-class _Scored(NamedTuple):
-    """`RoleMatcher._score`'s arrays for a chunk of postings: what the verdict, the ranking and the explanation
-    are made of."""
+class Scores(NamedTuple):
+    """`RoleMatcher.scores` for a chunk of postings: what the verdict, the ranking and the explanation are made
+    of (roles and background jobs in the matcher's order: `roles_`, `other_jobs_`)."""
 
     ours: np.ndarray  # postings x roles: the ranking scores
     others: np.ndarray  # postings x background jobs
@@ -222,11 +214,11 @@ class RoleMatcher:
         self.roles_ = tuple((p.role, p.title, p.seed) for p in ordered)
         self.other_jobs_ = tuple(o.title for o in other_roles)
         # Every job's specialties, by the words of its names: the title words `specialties` lists.
-        names_words = [_name_words(p.title, p.aliases) for p in ordered]
-        other_words = [_name_words(o.title, o.aliases) for o in other_roles]
+        names_words = [name_words(p.title, p.aliases) for p in ordered]
+        other_words = [name_words(o.title, o.aliases) for o in other_roles]
         self.specialties_ = tuple(sorted(w for w in work if any(w in words for words in names_words)))
-        self.role_specialties_ = _has(names_words, self.specialties_)
-        self.other_specialties_ = _has(other_words, self.specialties_)
+        self.role_specialties_ = has_terms(names_words, self.specialties_)
+        self.other_specialties_ = has_terms(other_words, self.specialties_)
 
         # Title view: every name of a job (its title and the other names its document uses) is scored
         # on its own and a job keeps its best name, so a long list of aliases does not dilute any of them.
@@ -234,20 +226,20 @@ class RoleMatcher:
         # job word: "Inference Engineer" and "GPU Engineer" for an ML Infrastructure Engineer (not for a Backend
         # Engineer in ML Infrastructure). Those names are not the document's: the family is found without them.
         names = [(j, name, True) for j, p in enumerate(ordered) for name in (p.title, *p.aliases)]
-        names += [(j, name, False) for j, p in enumerate(ordered) for name in _specialty_names(p, work)]
+        names += [(j, name, False) for j, p in enumerate(ordered) for name in specialty_names(p, work)]
         names += [(len(ordered) + j, name, True) for j, o in enumerate(other_roles) for name in (o.title, *o.aliases)]
         names.sort(key=lambda name: name[0])  # grouped by owner, roles first (the sort is stable)
-        titles = CountVectorizer(analyzer=_title_analyzer, binary=True, dtype=np.float64)
+        titles = CountVectorizer(analyzer=title_analyzer, binary=True, dtype=np.float64)
         title_counts = titles.fit_transform([name for _, name, _ in names]).tocsr()
         self.title_vocabulary_: dict[str, int] = dict(titles.vocabulary_)
-        self.title_idf_ = self._idf(title_counts)
-        self.names_ = self._tfidf(title_counts, self.title_idf_, sublinear=False)
+        self.title_idf_ = idf(title_counts)
+        self.names_ = tfidf(title_counts, self.title_idf_, sublinear=False)
         title_terms = titles.get_feature_names_out().tolist()
         real = [i for i, (_, _, documented) in enumerate(names) if documented]
-        self.family_terms_ = _family_terms(title_counts[real], title_terms, [names[i][0] for i in real], len(ordered))
+        self.family_terms_ = family_terms(title_counts[real], title_terms, [names[i][0] for i in real], len(ordered))
         self.family_columns_ = np.array([self.title_vocabulary_[t] for t in self.family_terms_], dtype=np.int64)
         # Every role's domains, by the family terms of its title.
-        self.role_domains_ = _has([set(job_words(p.title)) for p in ordered], self.family_terms_)
+        self.role_domains_ = has_terms([set(job_words(p.title)) for p in ordered], self.family_terms_)
         evidence_terms = {t for w in self.specialties_ for t in work[w].terms}
         evidence_terms |= {t for f in self.family_terms_ for t in domain_terms(f)}
 
@@ -255,18 +247,18 @@ class RoleMatcher:
         # posting uses (team, experience, benefits) get little weight, the words of our roles a lot.
         role_texts = [self._weighted_sections(p) for p in ordered]
         other_texts = [f"{o.title}\n{'; '.join(o.aliases)}\n{o.text}" for o in other_roles]
-        body = CountVectorizer(analyzer=_body_analyzer, dtype=np.float64)
+        body = CountVectorizer(analyzer=body_analyzer, dtype=np.float64)
         body.fit([text for sections in role_texts for text, _ in sections] + other_texts)
-        body = _without_stop_words(body, also=evidence_terms)
-        role_counts = sp.vstack([_weighted_counts(body, sections) for sections in role_texts]).tocsr()
+        body = without_stop_words(body, also=evidence_terms)
+        role_counts = sp.vstack([weighted_counts(body, sections) for sections in role_texts]).tocsr()
         other_counts = body.transform(other_texts)
         self.body_vocabulary_: dict[str, int] = dict(body.vocabulary_)
         self.term_counter_ = TermCounter(self.body_vocabulary_)
-        self.body_idf_ = self._idf(sp.vstack([role_counts, other_counts]).tocsr())
+        self.body_idf_ = idf(sp.vstack([role_counts, other_counts]).tocsr())
         # Terms no document uses are counted (for the evidence) but weigh nothing in the text view.
         self.body_idf_[np.asarray((role_counts.sum(axis=0) + other_counts.sum(axis=0)) == 0).ravel()] = 0.0
-        self.role_body_ = self._tfidf(role_counts, self.body_idf_)
-        self.other_body_ = self._tfidf(other_counts, self.body_idf_)
+        self.role_body_ = tfidf(role_counts, self.body_idf_)
+        self.other_body_ = tfidf(other_counts, self.body_idf_)
         # The text terms that speak of each specialty's work and name each family term's domain.
         self.specialty_columns_ = tuple(self._body_columns(work[w].terms) for w in self.specialties_)
         self.specialty_title_columns_ = np.array(
@@ -298,27 +290,6 @@ class RoleMatcher:
         sections = [(s.text, self._section_weight(s.path[0])) for s in profile.sections]
         return [(f"{profile.title}\n" + "\n".join(profile.aliases), 1.0), *sections]
 
-    @staticmethod
-    def _idf(counts: sp.csr_matrix) -> np.ndarray:
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        n = counts.shape[0]
-        idf: np.ndarray = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        return idf
-
-    @staticmethod
-    def _tfidf(counts: sp.csr_matrix, idf: np.ndarray, *, sublinear: bool = True) -> sp.csr_matrix:
-        weighted = sp.csr_matrix(counts, dtype=np.float64, copy=True)
-        if sublinear:
-            np.log1p(weighted.data, out=weighted.data)
-        weighted.data *= idf[weighted.indices]  # times a diagonal matrix of the idf, done in place
-        # Each row to unit length, as sklearn's normalize() does (same order of sums) without its argument
-        # checks, which cost more than the arithmetic on a chunk.
-        rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
-        norms = np.sqrt(np.bincount(rows, weights=np.square(weighted.data), minlength=weighted.shape[0]))
-        norms[norms == 0.0] = 1.0
-        weighted.data /= norms[rows]
-        return weighted
-
     def _version(self, ordered: Sequence[RoleProfile], reference_hash: str) -> str:
         blob = json.dumps(
             {
@@ -346,7 +317,7 @@ class RoleMatcher:
         self._check_fitted()
         if not postings:
             return []
-        scored = self._score(postings)
+        scored = self.scores(postings)
         ours, others, outside, evidence = scored.ours, scored.others, scored.outside, scored.evidence
         # Best first; equal scores in role-id order (the roles are sorted by id, and the sort is stable).
         order = np.argsort(-np.round(ours, 12), axis=1, kind="stable")
@@ -362,8 +333,15 @@ class RoleMatcher:
         # A role whose domain the posting does not name is never the match, however its title words score.
         inside = ~outside[np.arange(len(postings)), order[:, 0]]
         matched = (top >= self.threshold) & (top >= other_score + margin) & inside
-        best_name = self._best_names(scored.by_name, order[:, 0])
-        explanations = self._explain(scored.title, scored.body, order[:, 0], best_name)
+        best_name = best_names(scored.by_name, self.name_starts_, order[:, 0])
+        explanations = term_shares(
+            (
+                ViewShares(scored.title, self.title_weight, self.dense_names_, best_name, self.title_columns_),
+                ViewShares(scored.body, 1 - self.title_weight, self.dense_roles_, order[:, 0], self.body_columns_),
+            ),
+            self.terms_,
+            self.explain_terms,
+        )
         rankings = []
         # Plain lists for the loop: indexing numpy arrays one posting at a time costs more than the loop.
         orders, best_others, tops = order.tolist(), best_other.tolist(), top.tolist()
@@ -391,12 +369,14 @@ class RoleMatcher:
             )
         return rankings
 
-    def _score(self, postings: Sequence[Posting], *, gate_domain: bool = True) -> _Scored:
-        """Every job's score for each posting (see `_Scored`); with `gate_domain` false no role is held to the
-        domain rule (a person's own text, read by `recommend`, is ours whether or not it says "ML")."""
-        counts, title_counts = self._text_counts(postings)
-        body = self._tfidf(counts, self.body_idf_)
-        title = self._tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
+    def scores(self, postings: Sequence[Posting], *, of_people: bool = False) -> Scores:
+        """Every job's score for each posting (see `Scores`). With `of_people` the texts are people's own, read
+        by `recommend`: no role is held to the domain rule (a person reading our roles' guides is ours whether
+        or not they write "ML"), and all of a text is theirs (a CV's "About me" is about their work)."""
+        self._check_fitted()
+        counts, title_counts = self._text_counts(postings, whole=of_people)
+        body = tfidf(counts, self.body_idf_)
+        title = tfidf(self._title_counts([p.title for p in postings]), self.title_idf_, sublinear=False)
         by_name = (title @ self.names_.T).toarray()
         by_job = np.maximum.reduceat(by_name, self.name_starts_, axis=1)
         n_roles = len(self.roles_)
@@ -406,7 +386,7 @@ class RoleMatcher:
         in_title, said_in_title, mentions = self._domain_named(title, title_counts, counts)
         # postings x roles: a role whose names carry a family term whose domain the posting does not name.
         named = in_title | (mentions >= self.domain_mentions)
-        outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2) & gate_domain
+        outside = np.any(self.role_domains_[None, :, :] & ~named[:, None, :], axis=2) & (not of_people)
         similar *= np.where(outside, self.domain_penalty, 1.0)
         # Specialties move every job, ours and the background alike, so they order our roles among themselves
         # and take part in the verdict.
@@ -414,7 +394,7 @@ class RoleMatcher:
         ours = np.clip(similar + np.where(outside, 0.0, self._shift(evidence, self.role_specialties_)), 0.0, 1.0)
         others = w * by_job[:, n_roles:] + (1 - w) * by_text[:, n_roles:]
         others = np.clip(others + self._shift(evidence, self.other_specialties_), 0.0, 1.0)
-        return _Scored(ours, others, outside, evidence, said_in_title, mentions, title, body, by_name)
+        return Scores(ours, others, outside, evidence, said_in_title, mentions, title, body, by_name)
 
     def _specialty_evidence(self, title: sp.csr_matrix, counts: sp.csr_matrix) -> np.ndarray:
         """postings x specialties, in [0, 1]: 1 when the title says the word, else the share of
@@ -451,17 +431,24 @@ class RoleMatcher:
             said[:, f] = np.asarray(title_counts[:, columns].sum(axis=1)).ravel() > 0
         return in_title, said, mentions
 
-    def _body_counts(self, postings: Sequence[Posting]) -> sp.csr_matrix:
-        """Term counts of each posting's text, its title counted `title_boost` times: the matrix of the body
-        vectorizer's `transform` (phrases not folded across title and description), counted by `TermCounter`
-        over the chunk's bytes rather than token by token in Python."""
-        return self.term_counter_.count([(work_text(p.description), p.title) for p in postings], (1, self.title_boost))
+    def text_vectors(self, postings: Sequence[Posting]) -> sp.csr_matrix:
+        """The postings' unit vectors in the text view (what `scores` compares with the role documents)."""
+        self._check_fitted()
+        return tfidf(self._body_counts(postings), self.body_idf_)
 
-    def _text_counts(self, postings: Sequence[Posting]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    def _body_counts(self, postings: Sequence[Posting], *, whole: bool = False) -> sp.csr_matrix:
+        """Term counts of each posting's text, its title counted `title_boost` times and its description less
+        what it says of the employer and the terms (`work_text`; the whole of it with `whole`): the matrix of the
+        body vectorizer's `transform` (phrases not folded across title and description), counted by
+        `TermCounter` over the chunk's bytes rather than token by token in Python."""
+        texts = [(p.description if whole else work_text(p.description), p.title) for p in postings]
+        return self.term_counter_.count(texts, (1, self.title_boost))
+
+    def _text_counts(self, postings: Sequence[Posting], *, whole: bool = False) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """`_body_counts`, and the term counts of each title alone. One pass over title and description together
         costs less than adding up two (measured: 0.82x against 0.80x a bare TfidfVectorizer), so the titles are
         counted twice."""
-        return self._body_counts(postings), self.term_counter_.count([(p.title,) for p in postings], (1,))
+        return self._body_counts(postings, whole=whole), self.term_counter_.count([(p.title,) for p in postings], (1,))
 
     def _title_counts(self, titles: Sequence[str]) -> sp.csr_matrix:
         """Which title terms each title holds (1.0), columns sorted: the fitted title CountVectorizer's
@@ -470,122 +457,9 @@ class RoleMatcher:
         indices: list[int] = []
         indptr = [0]
         for title in titles:
-            indices.extend(sorted({vocabulary[t] for t in _title_analyzer(title) if t in vocabulary}))
+            indices.extend(sorted({vocabulary[t] for t in title_analyzer(title) if t in vocabulary}))
             indptr.append(len(indices))
         return sp.csr_matrix(
             (np.ones(len(indices)), np.array(indices, dtype=np.int64), np.array(indptr, dtype=np.int64)),
             shape=(len(titles), len(vocabulary)),
         )
-
-    def _best_names(self, by_name: np.ndarray, roles: np.ndarray) -> np.ndarray:
-        """Index of the best-scoring name of each posting's given role (for the explanation): the first
-        highest among that role's names, the other names masked out."""
-        owners = np.repeat(np.arange(len(self.name_starts_)), np.diff(np.append(self.name_starts_, by_name.shape[1])))
-        best: np.ndarray = np.where(owners[None, :] == roles[:, None], by_name, -np.inf).argmax(axis=1)
-        return best
-
-    def _explain(
-        self, title: sp.csr_matrix, body: sp.csr_matrix, roles: np.ndarray, names: np.ndarray
-    ) -> list[tuple[tuple[str, float], ...]]:
-        """Per-term shares of each posting's top score, largest first: posting weight x role weight x view
-        weight, a term's shares from the two views added up. All postings at once: one product per view."""
-        parts = []
-        for view, weight, dense, owners, columns in (
-            (title, self.title_weight, self.dense_names_, names, self.title_columns_),
-            (body, 1 - self.title_weight, self.dense_roles_, roles, self.body_columns_),
-        ):
-            rows = np.repeat(np.arange(view.shape[0]), np.diff(view.indptr))
-            shares = weight * view.data * dense[owners[rows], view.indices]
-            parts.append((shares, rows, columns[view.indices]))
-        shares, rows, columns = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
-        kept = shares > 0
-        # A sparse matrix sums a term's two shares.
-        joint = sp.csr_matrix((shares[kept], (rows[kept], columns[kept])), shape=(title.shape[0], len(self.terms_)))
-        joint.sum_duplicates()  # also sorts each row by term
-        return [
-            tuple((self.terms_[term], round(value, 4)) for term, value in picks)
-            for picks in _top_per_row(joint, self.explain_terms)
-        ]
-
-
-def _name_words(title: str, aliases: Sequence[str]) -> set[str]:
-    """The job words of all of a job's names."""
-    return {word for name in (title, *aliases) for word in job_words(name)}
-
-
-def _specialty_names(profile: RoleProfile, work: Mapping[str, Specialty]) -> list[str]:
-    """A role's names from the other title words of each specialty word that one of its names puts right before
-    a word ("infrastructure engineer" -> "gpu engineer", "inference engineer"...), without repeats."""
-    pairs = (
-        pair
-        for name in (profile.title, *profile.aliases)
-        for run in title_phrases(name)
-        for pair in itertools.pairwise(run)
-    )
-    return list(
-        dict.fromkeys(
-            f"{word} {job}" for specialty, job in pairs if specialty in work for word in work[specialty].title_words
-        )
-    )
-
-
-def _has(words: Sequence[set[str]], terms: Sequence[str]) -> np.ndarray:
-    """owners x terms: whether each owner's words include each term."""
-    return np.array([[t in owned for t in terms] for owned in words], dtype=bool).reshape(len(words), len(terms))
-
-
-def _family_terms(
-    title_counts: sp.csr_matrix, terms: Sequence[str], owners: Sequence[int], n_roles: int
-) -> tuple[str, ...]:
-    """Title terms in the names of at least 80% of our roles and of at most 5% of the background jobs."""
-    by_owner = sp.csr_matrix(
-        (np.ones(len(owners)), (owners, np.arange(len(owners)))), shape=(max(owners) + 1, len(owners))
-    )
-    present = (by_owner @ title_counts).toarray() > 0  # owner x term: does any name of the owner use it
-    ours = present[:n_roles].mean(axis=0)
-    theirs = present[n_roles:].mean(axis=0) if present.shape[0] > n_roles else np.zeros(present.shape[1])
-    return tuple(terms[i] for i in np.flatnonzero((ours >= 0.8) & (theirs <= 0.05)).tolist())
-
-
-def _weighted_counts(body: Any, sections: Sequence[tuple[str, float]]) -> sp.csr_matrix:
-    """One role's term counts: its sections' counts (from the fitted `body` CountVectorizer), weighted and summed."""
-    counts = body.transform([text for text, _ in sections])
-    weights = sp.diags([weight for _, weight in sections])
-    return sp.csr_matrix((weights @ counts).sum(axis=0))
-
-
-def _without_stop_words(body: Any, *, also: Iterable[str] = ()) -> Any:
-    """A CountVectorizer over `body`'s vocabulary less English stop words, one-letter terms and numbers, plus
-    the terms `also` names."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
-
-    kept = {
-        term for term in body.vocabulary_ if term not in ENGLISH_STOP_WORDS and len(term) > 1 and not term.isdigit()
-    }
-    vocabulary = sorted(kept | set(also))
-    return CountVectorizer(
-        analyzer=_body_analyzer, vocabulary={t: i for i, t in enumerate(vocabulary)}, dtype=np.float64
-    )
-
-
-def _top_per_row(matrix: sp.csr_matrix, k: int) -> list[list[tuple[int, float]]]:
-    """Each row's k largest entries as (column, value), largest first, ties by column (the row must be sorted
-    by column). Found in k rounds of a row-wise max over all rows at once, each round taking every row's
-    first largest entry: a tenth of sorting every entry when rows hold ~100 entries and k is 5."""
-    values = matrix.data.astype(np.float64, copy=True)
-    lengths = np.diff(matrix.indptr)
-    starts = matrix.indptr[:-1][lengths > 0]
-    row_of = np.repeat(np.arange(matrix.shape[0]), lengths)
-    top: list[list[tuple[int, float]]] = [[] for _ in range(matrix.shape[0])]
-    for _ in range(min(k, int(lengths.max(initial=0)))):
-        best = np.full(matrix.shape[0], -np.inf)
-        # Segments from one non-empty row's start to the next: empty rows between add nothing.
-        best[row_of[starts]] = np.maximum.reduceat(values, starts)
-        hits = np.flatnonzero((values == best[row_of]) & (values > -np.inf))
-        first = hits[np.r_[True, row_of[hits][1:] != row_of[hits][:-1]]]  # a row's first (lowest column)
-        for row, column, value in zip(
-            row_of[first].tolist(), matrix.indices[first].tolist(), values[first].tolist(), strict=True
-        ):
-            top[row].append((column, value))
-        values[first] = -np.inf
-    return top

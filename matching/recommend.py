@@ -218,7 +218,7 @@ def _role_scores(matcher: RoleMatcher, posting: Posting) -> tuple[dict[str, floa
     """A person's score for every role, and their text's unit TF-IDF vector: the matcher's scores for a posting,
     without the domain rule. A posting that never names the roles' domain (ML) is rarely one of ours; a person
     reading our roles' guides is, and often writes "GPU clusters" or "feature store" without "machine learning"."""
-    scored = matcher._score([posting], gate_domain=False)
+    scored = matcher.scores([posting], of_people=True)
     scores = scored.ours[0]
     return {role: round(float(scores[j]), 6) for j, (role, _, _) in enumerate(matcher.roles_)}, scored.body.toarray()[0]
 

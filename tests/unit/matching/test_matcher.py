@@ -7,9 +7,10 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import CountVectorizer
 
 from matching import ModelError, RoleMatcher, posting_from_dict
-from matching.model import _title_analyzer, _top_per_row
+from matching.explain import top_per_row
 from matching.reference import OtherRole
 from matching.tokens import text_tokens
+from matching.vectors import title_analyzer
 
 
 def fitted(**params):
@@ -110,7 +111,7 @@ def test_fast_body_counts_equal_the_vectorizer_transform_of_the_boosted_text():
 def test_title_counts_equal_the_title_vectorizer_transform():
     matcher = fitted()
     titles = ["Senior ML Platform Engineer", "Machine Learning Engineer (MLOps) - Remote", "Chef", "", "AI / ML Eng"]
-    vectorizer = CountVectorizer(analyzer=_title_analyzer, binary=True, vocabulary=matcher.title_vocabulary_)
+    vectorizer = CountVectorizer(analyzer=title_analyzer, binary=True, vocabulary=matcher.title_vocabulary_)
     expected = vectorizer.transform(titles)
     counts = matcher._title_counts(titles)
     assert (counts.toarray() == expected.toarray()).all()
@@ -140,7 +141,7 @@ def test_a_title_naming_the_family_gets_the_family_margin():
     ),
     st.integers(1, 5),
 )
-def test_top_per_row_equals_sorting_each_row(rows, k):
+def testtop_per_row_equals_sorting_each_row(rows, k):
     entries = [dict(row) for row in rows]  # one value per column
     matrix = sp.csr_matrix(
         (
@@ -152,4 +153,4 @@ def test_top_per_row_equals_sorting_each_row(rows, k):
     )
     matrix.sort_indices()
     expected = [sorted(row.items(), key=lambda cv: (-cv[1], cv[0]))[:k] for row in entries]
-    assert _top_per_row(matrix, k) == expected
+    assert top_per_row(matrix, k) == expected
