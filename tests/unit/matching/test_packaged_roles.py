@@ -41,6 +41,9 @@ CASES = [
     ("University Lecturer", "Assistant Professor in Data and Artificial Intelligence",
      "Teach undergraduate and postgraduate modules in machine learning, supervise PhD students, publish research "
      "and win grants; a PhD is required."),
+    ("Hardware Architect", "Senior AI Hardware Architect",
+     "Define the microarchitecture of our next AI accelerator: performance models of training and inference "
+     "workloads, cache and memory hierarchy, HBM, interconnect, power and area; specifications for the RTL teams."),
     ("Technology Consultant", "Business Strategist, AI Foundation Models",
      "Build financial models of AI adoption and cost, forecasts and business cases, present strategy to "
      "executives; inference cost and GPU economics."),
