@@ -69,3 +69,14 @@ def test_each_kind_of_job_gets_its_role_or_its_common_job(matcher, expected, tit
         assert ranking.matched and ranking.best.seed.startswith(expected), ranking.best
     else:
         assert not ranking.matched and ranking.other_job == expected, (ranking.best, ranking.other_job)
+
+
+def test_words_every_posting_uses_are_no_evidence_of_platform_work(matcher):
+    # "Our platform", "tooling" and "orchestration" are said of any product and any work; MLflow is not.
+    def platform_evidence(text):
+        ranking = matcher.rank(posting_from_dict({"id": "p", "title": "Engineer", "description": text}))
+        return {word: evidence for word, evidence, _ in ranking.specialties}["platform"]
+
+    text = "Our platform serves millions. Build tooling and container orchestration for the platforms we run."
+    assert platform_evidence(text) == 0
+    assert platform_evidence(text + " Run MLflow and Kubeflow pipelines with a model registry.") == pytest.approx(3 / 6)
