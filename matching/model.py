@@ -110,6 +110,10 @@ class RoleMatcher:
         times. "Data Scientist, Machine Learning" then goes to our roles unless its text clearly belongs to
         the background job, and so does a "Backend Engineer" whose work is all about ML.
     family_mentions : see `family_margin`.
+    family_threshold : the lowest score that can be a match for a posting whose title says the family's domain
+        in the domain's own words ("ML Modeller", "Machine Learning Modeler"): a job so titled is one of the
+        family's more often than not, so a weaker likeness to the closest role will do. (Not for a text that
+        only mentions the domain often: a research engineer's or a course's text does too.)
     domain_mentions : how often a posting's text (its title counted `title_boost` times) must name a family
         term's domain (the term itself, "machine learning", a discipline of it: MLOps, NLP, LLMs..., or a tool
         that exists only for it: PyTorch, vLLM, feature stores...) for a role whose title carries that term to
@@ -140,6 +144,7 @@ class RoleMatcher:
         margin: float = -0.03,
         family_margin: float = -0.14,
         family_mentions: int = 8,
+        family_threshold: float = 0.22,
         domain_mentions: int = 2,
         domain_penalty: float = 0.5,
         specialty_weight: float = 0.1,
@@ -153,6 +158,7 @@ class RoleMatcher:
         self.margin = margin
         self.family_margin = family_margin
         self.family_mentions = family_mentions
+        self.family_threshold = family_threshold
         self.domain_mentions = domain_mentions
         self.domain_penalty = domain_penalty
         self.specialty_weight = specialty_weight
@@ -168,6 +174,7 @@ class RoleMatcher:
             "margin": self.margin,
             "family_margin": self.family_margin,
             "family_mentions": self.family_mentions,
+            "family_threshold": self.family_threshold,
             "domain_mentions": self.domain_mentions,
             "domain_penalty": self.domain_penalty,
             "specialty_weight": self.specialty_weight,
@@ -328,11 +335,13 @@ class RoleMatcher:
         else:
             best_other = np.full(len(postings), -1)
             other_score = np.zeros(len(postings))
-        family = np.any(scored.said_in_title | (scored.mentions >= self.family_mentions), axis=1)
+        said_in_title = np.any(scored.said_in_title, axis=1)
+        family = said_in_title | np.any(scored.mentions >= self.family_mentions, axis=1)
         margin = np.where(family, self.family_margin, self.margin)
+        floor = np.where(said_in_title, self.family_threshold, self.threshold)
         # A role whose domain the posting does not name is never the match, however its title words score.
         inside = ~outside[np.arange(len(postings)), order[:, 0]]
-        matched = (top >= self.threshold) & (top >= other_score + margin) & inside
+        matched = (top >= floor) & (top >= other_score + margin) & inside
         best_name = best_names(scored.by_name, self.name_starts_, order[:, 0])
         explanations = term_shares(
             (

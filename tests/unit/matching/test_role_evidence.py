@@ -229,3 +229,14 @@ def test_a_text_all_about_the_domain_gets_the_family_margin():
     params = {"family_margin": -0.6, "threshold": 0.2}
     assert RoleMatcher(family_mentions=5, **params).fit(PROFILES, others, SPECIALTIES).rank(posting).matched
     assert not RoleMatcher(family_mentions=99, **params).fit(PROFILES, others, SPECIALTIES).rank(posting).matched
+
+
+def test_a_title_in_the_domains_own_words_lowers_the_bar_for_a_match():
+    # "ML Modeller" is one of the family's jobs more often than not; a text that merely says "machine learning"
+    # often (a course, a research post) keeps the usual bar.
+    text = "Build and validate models for pricing and risk."
+    lenient = {"threshold": 0.95, "family_threshold": 0.05, "margin": -1.0, "family_margin": -1.0}
+    assert fitted(**lenient).rank(post("ML Modeller", text)).matched
+    assert not fitted(**{**lenient, "family_threshold": 0.95}).rank(post("ML Modeller", text)).matched
+    mentions = "Machine learning for machine learning with machine learning. " * 4 + text
+    assert not fitted(family_mentions=1, **lenient).rank(post("Modeller", mentions)).matched
