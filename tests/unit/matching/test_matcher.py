@@ -45,7 +45,12 @@ def test_unrelated_posting_is_no_match_but_keeps_the_ranking():
 
 
 def test_threshold_is_a_parameter():
+    # A title in the domain's own words is held to `family_threshold`, any other to `threshold`.
     posting = post("Machine Learning Engineer", "Train ranking models in PyTorch.")
+    assert fitted().rank(posting).matched
+    assert not fitted(family_threshold=0.999).rank(posting).matched
+    assert fitted(threshold=0.999).rank(posting).matched
+    posting = post("Ranking Engineer", "Train machine learning ranking models in PyTorch for ML search.")
     assert fitted().rank(posting).matched
     assert not fitted(threshold=0.999).rank(posting).matched
 
